@@ -1,0 +1,107 @@
+// Figures against budgets, and the runtime checks every image must pass.
+// Pure: no Docker, no files.
+import type { Budgets } from './spec.js'
+import { formatBytes, formatMemory, formatSeconds } from './units.js'
+
+export interface Figures {
+  imageSize: number
+  compressedSize: number
+  buildSeconds: number
+  /** Absent when verification was turned off. */
+  startupMs?: number
+  restartMs?: number
+  idleMemoryMax?: number
+  idleMemoryMedian?: number
+  stopSeconds?: number
+  cleanDatabaseShutdown?: boolean
+}
+
+export interface Check {
+  /** Stable identifier: the budget input's name, or the runtime check's. */
+  id: string
+  /** Budgets can be made advisory (fail-on-budget: false); runtime checks cannot. */
+  kind: 'budget' | 'runtime'
+  title: string
+  /** Human budget, e.g. "300.0 MB"; absent for pass/fail checks. */
+  budget?: string
+  actual: string
+  passed: boolean
+  /** Why it failed, e.g. "over by 12.3 MB (4.1%)". */
+  detail?: string
+}
+
+interface BudgetRule {
+  id: keyof Budgets
+  input: string
+  title: string
+  actual: (figures: Figures) => number | undefined
+  format: (value: number) => string
+}
+
+const BUDGET_RULES: readonly BudgetRule[] = [
+  { id: 'maxImageSize', input: 'max-image-size', title: 'Image size', actual: f => f.imageSize, format: formatBytes },
+  {
+    id: 'maxStartupTime',
+    input: 'max-startup-time',
+    title: 'First boot to ready',
+    actual: f => f.startupMs,
+    format: ms => `${formatSeconds(ms)} s`
+  },
+  {
+    id: 'maxIdleMemory',
+    input: 'max-idle-memory',
+    title: 'Idle memory (max)',
+    actual: f => f.idleMemoryMax,
+    format: formatMemory
+  }
+]
+
+// docker stop waits 10 s before SIGKILL; a stop must end well inside it.
+const STOP_LIMIT_SECONDS = 10
+
+export function judgeBudgets(figures: Figures, budgets: Budgets): Check[] {
+  const checks: Check[] = []
+  for (const rule of BUDGET_RULES) {
+    const budget = budgets[rule.id]
+    if (budget === undefined) continue
+    // Budgets on boot figures need verify: true; the spec refuses them otherwise.
+    const actual = rule.actual(figures)
+    if (actual === undefined) continue
+    const passed = actual <= budget
+    const over = actual - budget
+    checks.push({
+      id: rule.input,
+      kind: 'budget',
+      title: rule.title,
+      budget: rule.format(budget),
+      actual: rule.format(actual),
+      passed,
+      detail: passed ? undefined : `over by ${rule.format(over)} (${((over / budget) * 100).toFixed(1)}%)`
+    })
+  }
+  return checks
+}
+
+/** Runtime guarantees checked on every verified image, budget or not. */
+export function judgeRuntime(figures: Figures): Check[] {
+  if (figures.stopSeconds === undefined) return []
+  const stopInTime = figures.stopSeconds < STOP_LIMIT_SECONDS
+  return [
+    {
+      id: 'graceful-stop',
+      kind: 'runtime',
+      title: 'Graceful stop',
+      budget: `< ${STOP_LIMIT_SECONDS} s`,
+      actual: `${figures.stopSeconds.toFixed(3)} s`,
+      passed: stopInTime,
+      detail: stopInTime ? undefined : 'docker stop had to kill the container'
+    },
+    {
+      id: 'clean-database-shutdown',
+      kind: 'runtime',
+      title: 'Clean database shutdown',
+      actual: figures.cleanDatabaseShutdown ? 'database system is shut down' : 'no clean shutdown in the log',
+      passed: figures.cleanDatabaseShutdown === true
+    }
+  ]
+}

@@ -1,0 +1,247 @@
+// The one place that runs `docker`. Other modules call typed methods and
+// never build docker command lines; unit tests hand in a fake with the same
+// shape (DockerEngine).
+import { spawn } from 'node:child_process'
+import type { Readable } from 'node:stream'
+import * as exec from '@actions/exec'
+import { Builder } from '@docker/actions-toolkit/lib/buildx/builder.js'
+import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
+import { parseSize } from './units.js'
+
+export interface ExecResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+export class DockerError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly result: ExecResult
+  ) {
+    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n')
+    super(`docker ${args.slice(0, 2).join(' ')} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`)
+  }
+}
+
+export interface HistoryEntry {
+  createdBy: string
+  size: number
+}
+
+export interface ProcessInfo {
+  pid: number
+  uid: number
+  rssBytes: number
+  command: string
+}
+
+export interface ContainerState {
+  running: boolean
+  exitCode: number
+}
+
+export interface ContainerOptions {
+  name: string
+  image: string
+  labels: Record<string, string>
+  /** Passed by name from the docker CLI's environment: values never reach argv or logs. */
+  env: Record<string, string>
+  volume: string
+  /** [host port on 127.0.0.1, container port] */
+  ports: Array<[number, number]>
+}
+
+interface RunOptions {
+  /** Echo the command line and its output to the log. */
+  echo?: boolean
+  input?: string
+  env?: Record<string, string>
+  /** Resolve with the exit code instead of throwing on a non-zero one. */
+  allowFailure?: boolean
+}
+
+export class Docker {
+  private async run(args: string[], options: RunOptions = {}): Promise<ExecResult> {
+    const result = await exec.getExecOutput('docker', args, {
+      silent: !options.echo,
+      ignoreReturnCode: true,
+      input: options.input === undefined ? undefined : Buffer.from(options.input),
+      env: options.env && { ...(process.env as Record<string, string>), ...options.env }
+    })
+    if (result.exitCode !== 0 && !options.allowFailure) throw new DockerError(args, result)
+    return result
+  }
+
+  /** `docker buildx ARGS`, its output in the log as it comes. */
+  async buildx(args: string[]): Promise<void> {
+    await this.run(['buildx', ...args], { echo: true })
+  }
+
+  async builderInfo(name?: string): Promise<BuilderInfo> {
+    const { stdout } = await this.run(['buildx', 'inspect', ...(name ? [name] : [])])
+    return Builder.parseInspect(stdout)
+  }
+
+  async imageSize(image: string): Promise<number> {
+    const { stdout } = await this.run(['image', 'inspect', '--format', '{{.Size}}', image])
+    return Number(stdout.trim())
+  }
+
+  async imageHistory(image: string): Promise<HistoryEntry[]> {
+    const { stdout } = await this.run(['history', '--no-trunc', '--human=false', '--format', '{{json .}}', image])
+    return jsonLines<{ CreatedBy: string; Size: string }>(stdout).map(entry => ({
+      createdBy: entry.CreatedBy,
+      size: Number(entry.Size)
+    }))
+  }
+
+  /** `docker save IMAGE`, handed to `consume` as a stream (it can be large). */
+  saveImage<T>(image: string, consume: (tar: Readable) => Promise<T>): Promise<T> {
+    const args = ['save', image]
+    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', chunk => (stderr += chunk))
+    const exited = new Promise<number>((resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', code => resolve(code ?? 1))
+    })
+    return Promise.all([consume(child.stdout), exited]).then(([value, exitCode]) => {
+      if (exitCode !== 0) throw new DockerError(args, { exitCode, stdout: '', stderr })
+      return value
+    })
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    await this.run(['volume', 'create', ...labelArgs(labels), name])
+  }
+
+  async createContainer(options: ContainerOptions): Promise<string> {
+    const args = ['create', '--name', options.name, '--mount', `type=volume,source=${options.volume},target=/data`]
+    args.push(...labelArgs(options.labels))
+    for (const key of Object.keys(options.env)) args.push('--env', key)
+    for (const [host, container] of options.ports) args.push('--publish', `127.0.0.1:${host}:${container}`)
+    args.push(options.image)
+    const { stdout } = await this.run(args, { env: options.env })
+    return stdout.trim()
+  }
+
+  async startContainer(container: string): Promise<void> {
+    await this.run(['start', container])
+  }
+
+  /** Graceful stop: SIGTERM, then SIGKILL after `timeoutSeconds`, as `docker stop` does. */
+  async stopContainer(container: string, timeoutSeconds = 10): Promise<void> {
+    await this.run(['stop', '--time', String(timeoutSeconds), container])
+  }
+
+  async killContainer(container: string): Promise<void> {
+    await this.run(['kill', container])
+  }
+
+  async containerState(container: string): Promise<ContainerState> {
+    const { stdout } = await this.run(['container', 'inspect', '--format', '{{json .State}}', container])
+    const state = JSON.parse(stdout) as { Running: boolean; ExitCode: number }
+    return { running: state.Running, exitCode: state.ExitCode }
+  }
+
+  async exec(container: string, command: string[], user?: string): Promise<ExecResult> {
+    return this.run(['exec', ...(user ? ['--user', user] : []), container, ...command], { allowFailure: true })
+  }
+
+  /** The container's log (stdout and stderr), the last `tail` lines, optionally only since a moment. */
+  async logs(container: string, options: { tail?: number; since?: Date } = {}): Promise<string> {
+    const args = ['logs', '--tail', String(options.tail ?? 40)]
+    if (options.since) args.push('--since', (options.since.getTime() / 1000).toFixed(3))
+    const { stdout, stderr } = await this.run([...args, container], { allowFailure: true })
+    return `${stdout}${stderr}`
+  }
+
+  /** Every process of the container with its resident memory, from the host's ps. */
+  async processes(container: string): Promise<ProcessInfo[]> {
+    const { stdout } = await this.run(['top', container, '-o', 'pid,uid,rss,args'])
+    return stdout
+      .split('\n')
+      .slice(1)
+      .map(line => line.trim().split(/\s+/))
+      .filter(fields => fields.length >= 4)
+      .map(([pid, uid, rss, ...command]) => ({
+        pid: Number(pid),
+        uid: Number(uid),
+        rssBytes: Number(rss) * 1024,
+        command: command.join(' ')
+      }))
+  }
+
+  /**
+   * `count` readings of the container's memory as `docker stats` computes
+   * it (usage minus page cache), at least `spacingMs` apart. The stream
+   * redraws a screen on each refresh and may print a reading twice, hence
+   * the spacing rather than counting lines.
+   */
+  async memorySamples(container: string, count: number, spacingMs = 900): Promise<number[]> {
+    const samples: number[] = []
+    const timeoutMs = count * (spacingMs + 2000) + 5000
+    const child = spawn('docker', ['stats', '--format', '{{.MemUsage}}', container], { stdio: ['ignore', 'pipe', 'pipe'] })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill()
+        reject(new Error(`docker stats gave ${samples.length} of ${count} samples in ${timeoutMs} ms`))
+      }, timeoutMs)
+      let buffered = ''
+      let lastAt = -Infinity
+      child.stdout.on('data', chunk => {
+        buffered += chunk
+        const lines = buffered.split('\n')
+        buffered = lines.pop() ?? ''
+        for (const line of lines) {
+          // "12.3MiB / 23.5GiB" among terminal control sequences.
+          const usage = parseSize(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('/')[0])
+          const now = Date.now()
+          if (usage === undefined || now - lastAt < spacingMs || samples.length >= count) continue
+          samples.push(usage)
+          lastAt = now
+        }
+        if (samples.length >= count) {
+          clearTimeout(timer)
+          child.kill()
+          resolve()
+        }
+      })
+      child.on('error', reject)
+    })
+    return samples
+  }
+
+  async removeContainer(container: string): Promise<void> {
+    await this.run(['rm', '--force', '--volumes', container], { allowFailure: true })
+  }
+
+  /** Removes every container, then every volume, carrying `label` (key=value). */
+  async removeLabelled(label: string): Promise<{ containers: string[]; volumes: string[] }> {
+    const list = async (args: string[]) =>
+      (await this.run([...args, '--quiet', '--filter', `label=${label}`])).stdout
+        .split('\n')
+        .map(line => line.trim())
+        .filter(line => line !== '')
+    const containers = await list(['container', 'ls', '--all'])
+    if (containers.length > 0) await this.run(['rm', '--force', '--volumes', ...containers], { allowFailure: true })
+    const volumes = await list(['volume', 'ls'])
+    if (volumes.length > 0) await this.run(['volume', 'rm', '--force', ...volumes], { allowFailure: true })
+    return { containers, volumes }
+  }
+}
+
+/** The public shape of Docker, for fakes in tests. */
+export type DockerEngine = Pick<Docker, keyof Docker>
+
+function labelArgs(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])
+}
+
+function jsonLines<T>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter(line => line.trim() !== '')
+    .map(line => JSON.parse(line) as T)
+}

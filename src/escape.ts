@@ -1,0 +1,69 @@
+// Escaping for each kind of file the renderer writes. Mustache's own HTML
+// escaping is switched off; every value reaches a template through exactly
+// one of these. Each refuses what its target cannot carry safely instead of
+// mangling it: the schema has already rejected such values, so a throw here
+// means a bug, never a user error.
+
+export class EscapeError extends Error {}
+
+const LINE_BREAK_OR_NUL = /[\n\r\0]/
+
+function assertOneLine(value: string, target: string): void {
+  if (LINE_BREAK_OR_NUL.test(value)) {
+    throw new EscapeError(`${target}: ${JSON.stringify(value)} holds a line break or NUL`)
+  }
+}
+
+/** A POSIX shell word that the shell reads back as exactly `value`. */
+export function shellQuote(value: string): string {
+  if (value.includes('\0')) throw new EscapeError(`shell: ${JSON.stringify(value)} holds NUL`)
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+/** Several shell words, one per value. */
+export function shellWords(values: readonly string[]): string {
+  return values.map(shellQuote).join(' ')
+}
+
+/**
+ * A double-quoted Dockerfile value (ENV, LABEL): backslash escapes `\`, `"`
+ * and `$`, so no variable is substituted and the quote cannot be closed early.
+ */
+export function dockerfileString(value: string): string {
+  assertOneLine(value, 'Dockerfile')
+  return `"${value.replace(/[\\"$]/g, '\\$&')}"`
+}
+
+// distribution/reference's grammar: a FROM line takes no quoting, so an image
+// reference must match it entirely.
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
+
+/** An image reference for a FROM line, which has no quoting at all. */
+export function dockerfileImage(value: string): string {
+  if (!IMAGE_REFERENCE.test(value)) throw new EscapeError(`Dockerfile FROM: ${JSON.stringify(value)} is not an image reference`)
+  return value
+}
+
+/** A postgresql.conf string value: quotes doubled, backslashes escaped. */
+export function pgConfString(value: string): string {
+  assertOneLine(value, 'postgresql.conf')
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
+}
+
+// pg_hba.conf and pg_ident.conf have no escape inside quoted words, so only
+// plain identifiers are written there.
+const PLAIN_IDENTIFIER = /^[a-z0-9_]+$/
+
+/** A role or database name for pg_hba.conf / pg_ident.conf, or a SQL identifier. */
+export function pgIdentifier(value: string): string {
+  if (!PLAIN_IDENTIFIER.test(value) || value.length > 63) {
+    throw new EscapeError(`PostgreSQL identifier: ${JSON.stringify(value)} is not [a-z0-9_]+ of at most 63 characters`)
+  }
+  return value
+}
+
+/** A YAML scalar: a JSON string is a valid double-quoted YAML scalar. */
+export function yamlString(value: string): string {
+  return JSON.stringify(value)
+}

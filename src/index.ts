@@ -1,0 +1,14 @@
+// Entry of dist/index.js, for both the main and the post step: the main step
+// marks the state, so the runner's second invocation knows it is the post.
+import * as core from '@actions/core'
+import { run } from './main.js'
+import { cleanup } from './post.js'
+
+const STATE_IS_POST = 'isPost'
+
+if (core.getState(STATE_IS_POST) === 'true') {
+  await cleanup()
+} else {
+  core.saveState(STATE_IS_POST, 'true')
+  await run()
+}

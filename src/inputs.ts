@@ -1,0 +1,77 @@
+// Every action input that is also a spec field, and how its text becomes the
+// JSON value the schema validates. Inputs arrive as strings; the spec file's
+// YAML already has types. Converting first lets one schema judge both.
+import { Util } from '@docker/actions-toolkit/lib/util.js'
+
+export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'env' | 'version'
+
+export interface SpecInput {
+  name: string
+  kind: InputKind
+}
+
+export const SPEC_INPUTS: readonly SpecInput[] = [
+  { name: 'name', kind: 'string' },
+  { name: 'context', kind: 'string' },
+  { name: 'base-image', kind: 'string' },
+  { name: 'app-command', kind: 'string' },
+  { name: 'app-port', kind: 'integer' },
+  { name: 'app-packages', kind: 'list' },
+  { name: 'health-path', kind: 'string' },
+  { name: 'postgres-version', kind: 'version' },
+  { name: 'postgres-extensions', kind: 'list' },
+  { name: 'supervisor', kind: 'string' },
+  { name: 'tags', kind: 'list' },
+  { name: 'build-args', kind: 'env' },
+  { name: 'verify', kind: 'boolean' },
+  { name: 'run-env', kind: 'env' },
+  { name: 'max-image-size', kind: 'string' },
+  { name: 'max-startup-time', kind: 'string' },
+  { name: 'max-idle-memory', kind: 'string' },
+  { name: 'idle-settle', kind: 'string' },
+  { name: 'fail-on-budget', kind: 'boolean' }
+]
+
+export class InputError extends Error {}
+
+// The YAML 1.2 core schema booleans, as core.getBooleanInput accepts them.
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+/** The JSON value of one input's text; throws InputError naming the input. */
+export function convertInput(input: SpecInput, text: string): unknown {
+  const fail = (allowed: string): never => {
+    throw new InputError(`input \`${input.name}\`: ${JSON.stringify(text)} is not allowed; expected ${allowed}`)
+  }
+  switch (input.kind) {
+    case 'string':
+      return text
+    case 'integer':
+      return /^\d+$/.test(text) ? Number(text) : fail('an integer')
+    case 'version':
+      return /^\d+$/.test(text) ? Number(text) : text
+    case 'boolean':
+      if (TRUE.includes(text)) return true
+      if (FALSE.includes(text)) return false
+      return fail('true or false')
+    case 'list':
+      return Util.getList(text)
+    case 'env':
+      // Values may hold commas, so only newlines separate entries.
+      return Util.getList(text, { ignoreComma: true })
+  }
+}
+
+/**
+ * The spec fields set by inputs, as JSON values. `readInput` returns '' for
+ * an input that was not given (the way core.getInput does), and such inputs
+ * leave the spec file's value alone.
+ */
+export function readSpecInputs(readInput: (name: string) => string): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  for (const input of SPEC_INPUTS) {
+    const text = readInput(input.name)
+    if (text !== '') values[input.name] = convertInput(input, text)
+  }
+  return values
+}

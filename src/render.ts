@@ -1,0 +1,169 @@
+// Spec -> the artifact set: Dockerfile, scripts and configuration files, and
+// the app's files, laid out as one build context. Templates live in
+// templates/; each artifact names the view that fills it, and each view
+// escapes every value for that artifact's language.
+import fs from 'node:fs'
+import path from 'node:path'
+import Mustache from 'mustache'
+import { TEMPLATES_DIR } from './paths.js'
+import type { Spec } from './spec.js'
+import { postgresPackages, preloadLibraries } from './postgres.js'
+import {
+  dockerfileImage,
+  dockerfileString,
+  pgConfString,
+  pgIdentifier,
+  shellQuote,
+  shellWords,
+  yamlString
+} from './escape.js'
+import { copyContext } from './context.js'
+
+export interface RenderedFile {
+  /** Path inside the rendered directory. */
+  path: string
+  content: string
+  mode: number
+}
+
+type View = Record<string, unknown>
+type ViewName = 'dockerfile' | 'shell' | 'pgconf' | 'compose'
+
+interface Artifact {
+  template: string
+  output: string
+  /** Which view fills the template; files without one are copied verbatim. */
+  view?: ViewName
+  executable?: boolean
+  when?: (spec: Spec) => boolean
+}
+
+const withPostgres = (spec: Spec) => spec.postgres !== undefined
+const withSupervisord = (spec: Spec) => spec.supervisor === 'supervisord'
+const withS6 = (spec: Spec) => spec.supervisor === 's6'
+const withS6AndPostgres = (spec: Spec) => withS6(spec) && withPostgres(spec)
+
+const ARTIFACTS: readonly Artifact[] = [
+  { template: 'Dockerfile.mustache', output: 'Dockerfile', view: 'dockerfile' },
+  { template: 'compose.yaml.mustache', output: 'compose.yaml', view: 'compose' },
+  { template: 'aio.env.mustache', output: 'aio/etc/aio.env', view: 'shell' },
+  { template: 'common.sh', output: 'aio/lib/common.sh' },
+  { template: 'entrypoint.sh', output: 'aio/lib/entrypoint', executable: true },
+  { template: 'as-user.sh', output: 'aio/lib/as-user', executable: true },
+  { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
+  { template: 'setup.sh', output: 'aio/lib/setup', executable: true },
+  { template: 'healthcheck.sh', output: 'aio/lib/healthcheck', executable: true },
+  { template: 'collect-postgres.sh', output: 'aio/lib/collect-postgres', executable: true, when: withPostgres },
+  { template: 'prepare-postgres.sh', output: 'aio/lib/prepare-postgres', executable: true, when: withPostgres },
+  { template: 'run-postgres.sh', output: 'aio/lib/run-postgres', executable: true, when: withPostgres },
+  { template: 'pg_hba.conf', output: 'aio/etc/pg_hba.conf', when: withPostgres },
+  { template: 'postgresql.conf.mustache', output: 'aio/etc/postgresql.conf', view: 'pgconf', when: withPostgres },
+  { template: 'pg_ident.conf.mustache', output: 'aio/etc/pg_ident.conf', view: 'pgconf', when: withPostgres },
+  { template: 'supervisord.conf.mustache', output: 'aio/etc/supervisord.conf', view: 'shell', when: withSupervisord },
+  { template: 'on-fatal.sh', output: 'aio/lib/on-fatal', executable: true, when: withSupervisord },
+  { template: 's6/.s6-svscan/SIGTERM', output: 'aio/etc/s6/.s6-svscan/SIGTERM', executable: true, when: withS6 },
+  { template: 's6/.s6-svscan/SIGINT', output: 'aio/etc/s6/.s6-svscan/SIGINT', executable: true, when: withS6 },
+  { template: 's6/.s6-svscan/finish', output: 'aio/etc/s6/.s6-svscan/finish', executable: true, when: withS6 },
+  { template: 's6/app/run', output: 'aio/etc/s6/app/run', executable: true, when: withS6 },
+  { template: 's6/app/timeout-kill', output: 'aio/etc/s6/app/timeout-kill', when: withS6 },
+  { template: 's6/postgres/run', output: 'aio/etc/s6/postgres/run', executable: true, when: withS6AndPostgres },
+  { template: 's6/postgres/down-signal', output: 'aio/etc/s6/postgres/down-signal', when: withS6AndPostgres },
+  { template: 's6/postgres/timeout-kill', output: 'aio/etc/s6/postgres/timeout-kill', when: withS6AndPostgres }
+]
+
+/** A libpq URI over the Unix socket: no host, no password. */
+export function databaseUrl(database: string, role: string): string {
+  return `postgresql://${role}@/${database}?host=/run/postgresql`
+}
+
+function runtimePackages(spec: Spec): string[] {
+  const supervisorPackage = spec.supervisor === 's6' ? 's6' : 'supervisor'
+  return [...new Set([supervisorPackage, ...spec.app.packages])]
+}
+
+const VIEWS: Record<ViewName, (spec: Spec) => View> = {
+  dockerfile: spec => ({
+    name: spec.name,
+    baseImage: dockerfileImage(spec.baseImage),
+    runtimePackages: shellWords(runtimePackages(spec)),
+    appPort: spec.app.port,
+    postgres: spec.postgres && {
+      postgresPackages: shellWords(postgresPackages(spec.postgres.version, spec.postgres.extensions)),
+      pgMajor: spec.postgres.version,
+      pgDatabase: dockerfileString(spec.postgres.database),
+      pgRole: dockerfileString(spec.postgres.role),
+      databaseUrl: dockerfileString(databaseUrl(spec.postgres.database, spec.postgres.role))
+    }
+  }),
+  shell: spec => ({
+    name: shellQuote(spec.name),
+    supervisor: shellQuote(spec.supervisor),
+    appCommand: shellQuote(spec.app.command),
+    appPort: spec.app.port,
+    healthPath: shellQuote(spec.app.healthPath),
+    pgMajor: spec.postgres?.version ?? "''",
+    pgDatabase: shellQuote(spec.postgres?.database ?? ''),
+    pgRole: shellQuote(spec.postgres?.role ?? ''),
+    pgExtensions: shellQuote((spec.postgres?.extensions ?? []).join(' ')),
+    postgres: spec.postgres !== undefined
+  }),
+  pgconf: spec => {
+    const preload = preloadLibraries(spec.postgres?.extensions ?? [])
+    const settings: Array<[string, string]> = preload.length > 0 ? [['shared_preload_libraries', preload.join(',')]] : []
+    return {
+      pgMajor: spec.postgres?.version,
+      pgRole: pgIdentifier(spec.postgres?.role ?? ''),
+      settings: settings.map(([key, value]) => ({ key, value: pgConfString(value) }))
+    }
+  },
+  compose: spec => ({
+    serviceName: spec.name.replace(/[^a-z0-9_-]/g, '-'),
+    image: yamlString(spec.tags[0]),
+    portMapping: yamlString(`${spec.app.port}:${spec.app.port}`)
+  })
+}
+
+const templateCache = new Map<string, string>()
+function template(name: string): string {
+  let text = templateCache.get(name)
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(TEMPLATES_DIR, name), 'utf8')
+    templateCache.set(name, text)
+  }
+  return text
+}
+
+/** The artifact files for a spec, in memory; no I/O beyond reading templates. */
+export function renderArtifacts(spec: Spec): RenderedFile[] {
+  const views = new Map<ViewName, View>()
+  return ARTIFACTS.filter(artifact => artifact.when?.(spec) ?? true).map(artifact => {
+    const text = template(artifact.template)
+    let content = text
+    if (artifact.view) {
+      let view = views.get(artifact.view)
+      if (!view) {
+        view = VIEWS[artifact.view](spec)
+        views.set(artifact.view, view)
+      }
+      // Values arrive escaped for their file by the view: no HTML escaping.
+      content = Mustache.render(text, view, {}, { escape: (value: unknown) => String(value) })
+    }
+    return { path: artifact.output, content, mode: artifact.executable ? 0o755 : 0o644 }
+  })
+}
+
+/**
+ * Writes the artifacts and the app's files (the context, filtered by its
+ * .dockerignore) into `dir`, which becomes the build context.
+ */
+export async function writeBuildContext(spec: Spec, dir: string): Promise<RenderedFile[]> {
+  const files = renderArtifacts(spec)
+  await fs.promises.rm(dir, { recursive: true, force: true })
+  for (const file of files) {
+    const target = path.join(dir, file.path)
+    await fs.promises.mkdir(path.dirname(target), { recursive: true })
+    await fs.promises.writeFile(target, file.content, { mode: file.mode })
+  }
+  await copyContext(spec.context, path.join(dir, 'app'), [dir])
+  return files
+}

@@ -1,0 +1,148 @@
+// Boots the built image and measures it exactly as the contract defines:
+// first boot on an empty volume and restart on the same volume, each timed
+// from `docker start` to ready; idle memory after ready plus idle-settle;
+// a graceful stop that must end with a clean database shutdown.
+import type { DockerEngine, ProcessInfo } from './docker.js'
+import { freePort, httpStatus, isReadyStatus, pollUntil } from './probe.js'
+import type { Spec } from './spec.js'
+
+export interface VerifyOptions {
+  image: string
+  /** Names containers and volumes, and labels them for cleanup. */
+  runId: string
+  /** Bound on each wait for ready. */
+  readyTimeoutMs?: number
+  memorySamples?: number
+  /** Runs while the container settles before memory is sampled (e.g. image measurements). */
+  whileSettling?: () => Promise<void>
+}
+
+export interface StopResult {
+  seconds: number
+  /** PostgreSQL logged "database system is shut down" (true without a database). */
+  cleanDatabaseShutdown: boolean
+}
+
+export interface VerifyResult {
+  /** Milliseconds from `docker start` to ready, first boot (initdb included). */
+  startupMs: number
+  /** Milliseconds from `docker start` to ready, on the data of the first boot. */
+  restartMs: number
+  idleMemory: { samples: number[]; median: number; max: number }
+  processes: ProcessInfo[]
+  stop: StopResult
+}
+
+export class NotReadyError extends Error {}
+
+export const RUN_LABEL = 'aio-image.run'
+const POLL_INTERVAL_MS = 50
+const SHUTDOWN_LINE = 'database system is shut down'
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2)
+}
+
+export class Verifier {
+  private readonly readyTimeoutMs: number
+
+  constructor(
+    private readonly docker: DockerEngine,
+    private readonly spec: Spec,
+    private readonly options: VerifyOptions
+  ) {
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 120_000
+  }
+
+  async run(): Promise<VerifyResult> {
+    const { docker, spec, options } = this
+    const labels = { [RUN_LABEL]: options.runId }
+    const volume = `aio-${options.runId}-data`
+    const hostPort = await freePort()
+    await docker.createVolume(volume, labels)
+    const container = await docker.createContainer({
+      name: `aio-${options.runId}`,
+      image: options.image,
+      labels,
+      env: spec.runEnv,
+      volume,
+      ports: [[hostPort, spec.app.port]]
+    })
+
+    const startupMs = await this.startAndTimeReady(container, hostPort)
+    await Promise.all([options.whileSettling?.(), sleep(spec.idleSettle)])
+    const samples = await docker.memorySamples(container, options.memorySamples ?? 5)
+    const processes = await docker.processes(container)
+    const stop = await this.stop(container)
+    const restartMs = await this.startAndTimeReady(container, hostPort)
+    await this.stop(container)
+    await docker.removeContainer(container)
+    return {
+      startupMs,
+      restartMs,
+      idleMemory: { samples, median: median(samples), max: Math.max(...samples) },
+      processes,
+      stop
+    }
+  }
+
+  /** Starts the container and resolves with the milliseconds until ready. */
+  private async startAndTimeReady(container: string, hostPort: number): Promise<number> {
+    const { docker, spec } = this
+    const failIfExited = async () => {
+      const state = await docker.containerState(container)
+      if (!state.running) {
+        throw new NotReadyError(
+          `the container exited with code ${state.exitCode} before it was ready; its last log lines:\n${await docker.logs(container)}`
+        )
+      }
+    }
+    const poll = { intervalMs: POLL_INTERVAL_MS, timeoutMs: this.readyTimeoutMs, check: failIfExited }
+    const started = performance.now()
+    await docker.startContainer(container)
+    try {
+      const [httpReadyAt, databaseReadyAt] = await Promise.all([
+        pollUntil(async () => isReadyStatus(await httpStatus(hostPort, spec.app.healthPath)), poll),
+        spec.postgres ? this.waitForDatabase(container, failIfExited) : Promise.resolve(started)
+      ])
+      return Math.max(httpReadyAt, databaseReadyAt) - started
+    } catch (error) {
+      if (error instanceof NotReadyError) throw error
+      throw new NotReadyError(
+        `${spec.name} was not ready (GET ${spec.app.healthPath} answering 2xx/3xx${spec.postgres ? ' and pg_isready' : ''}): ${(error as Error).message}; its last log lines:\n${await docker.logs(container)}`
+      )
+    }
+  }
+
+  /**
+   * pg_isready polled inside the container by one `docker exec` running a
+   * bounded loop: one exec instead of one per attempt keeps the probe
+   * cheap and its timing tight.
+   */
+  private async waitForDatabase(container: string, failIfExited: () => Promise<void>): Promise<number> {
+    const attempts = Math.ceil(this.readyTimeoutMs / POLL_INTERVAL_MS)
+    const loop = `i=0; until pg_isready -q --username=postgres; do i=$((i+1)); [ "$i" -lt ${attempts} ] || exit 1; sleep ${POLL_INTERVAL_MS / 1000}; done`
+    for (let tries = 0; tries < 5; tries++) {
+      const result = await this.docker.exec(container, ['sh', '-c', loop])
+      if (result.exitCode === 0) return performance.now()
+      // exec fails outright while the container is (re)starting or after it exited.
+      await failIfExited()
+    }
+    throw new Error('pg_isready never succeeded')
+  }
+
+  private async stop(container: string): Promise<StopResult> {
+    const since = new Date()
+    const started = performance.now()
+    await this.docker.stopContainer(container)
+    const seconds = (performance.now() - started) / 1000
+    const tail = await this.docker.logs(container, { tail: 20, since })
+    return { seconds, cleanDatabaseShutdown: !this.spec.postgres || tail.includes(SHUTDOWN_LINE) }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}

@@ -1,0 +1,55 @@
+# Shared by the scripts in /usr/local/lib/aio (POSIX sh, sourced).
+# shellcheck shell=sh
+# shellcheck source=/dev/null
+. /etc/aio/aio.env
+
+PGDATA=/data/postgres
+AIO_RUN=/run/aio
+AIO_LIB=/usr/local/lib/aio
+
+log() { printf 'aio: %s\n' "$*" >&2; }
+
+# Before the supervisor runs (entrypoint): stop right here, exit status 1.
+fail() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# Stops the whole container with a reason in its log, instead of leaving an
+# app running without its database. PID 1 is the supervisor: SIGTERM makes it
+# stop everything in order; s6's finish script then exits non-zero.
+fail_container() {
+  log "FATAL: $*"
+  printf '%s\n' "$*" >"$AIO_RUN/failed"
+  kill -TERM 1
+  exit 1
+}
+
+# POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE (Docker/Kubernetes secrets),
+# as the official postgres image reads them; empty when neither is set.
+read_password() {
+  if [ -n "${POSTGRES_PASSWORD:-}" ] && [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+    fail "set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, not both"
+  fi
+  if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+    [ -r "$POSTGRES_PASSWORD_FILE" ] || fail "POSTGRES_PASSWORD_FILE=$POSTGRES_PASSWORD_FILE is not a readable file"
+    # Like the official image: the file's content without its trailing newline.
+    cat "$POSTGRES_PASSWORD_FILE"
+  else
+    printf '%s' "${POSTGRES_PASSWORD:-}"
+  fi
+}
+
+sql_literal() {
+  printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
+}
+
+# Bounded wait for the server's socket (about 60 s at 50 ms per try).
+wait_for_postgres() {
+  tries=0
+  until pg_isready -q --username=postgres; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 1200 ] || return 1
+    sleep 0.05
+  done
+}

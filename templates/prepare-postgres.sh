@@ -1,0 +1,103 @@
+#!/bin/sh
+# Runs as root in the entrypoint, before any service starts: checks the
+# run-time settings, initialises the data directory on first boot and writes
+# the access rules for this boot. Any problem stops the container here, before
+# an app could run without its database.
+set -eu
+# shellcheck source=/dev/null
+. /usr/local/lib/aio/common.sh
+
+STAGING=/data/postgres.initdb
+SECRETS=/data/secrets
+
+external_access_method() {
+  case "${EXTERNAL_ACCESS_ENABLE:-false}" in
+    true | TRUE | True | 1 | yes) ;;
+    false | FALSE | False | 0 | no | '') return 0 ;;
+    *) fail "EXTERNAL_ACCESS_ENABLE=${EXTERNAL_ACCESS_ENABLE} is not allowed; use true or false" ;;
+  esac
+  method=${EXTERNAL_ACCESS_METHOD:-scram-sha-256}
+  case "$method" in
+    scram-sha-256) ;;
+    md5) log "WARNING: EXTERNAL_ACCESS_METHOD=md5 is deprecated (MD5 password hashes are weak); use scram-sha-256" ;;
+    trust) fail "EXTERNAL_ACCESS_METHOD=trust is refused: it would let anyone on the network in without a password; use scram-sha-256" ;;
+    *) fail "EXTERNAL_ACCESS_METHOD=$method is not allowed; use scram-sha-256 (default) or md5" ;;
+  esac
+  printf '%s' "$method"
+}
+
+# First boot: initdb into a staging directory, create the app's role and
+# database in single-user mode (no server, no socket to wait for), then move
+# it into place in one rename. A first boot interrupted half-way leaves only
+# the staging directory, which the next boot discards and redoes.
+initialise() {
+  password=$1
+  log "first boot: initialising $PGDATA (PostgreSQL $AIO_PG_MAJOR)"
+  rm -rf "$STAGING"
+  install -d -o postgres -g postgres -m 0700 "$STAGING"
+  "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 \
+    --locale-provider=builtin --builtin-locale=C.UTF-8 \
+    --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
+  if [ -z "$password" ]; then
+    # No password given: generate one, kept only in the volume, root-only.
+    install -d -m 0700 "$SECRETS"
+    password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+    (umask 077 && printf '%s\n' "$password" >"$SECRETS/postgres-password")
+    log "generated a password for role $AIO_PG_ROLE in $SECRETS/postgres-password"
+  fi
+  printf 'CREATE ROLE "%s" LOGIN PASSWORD %s;\n\nCREATE DATABASE "%s" OWNER "%s";\n\n' \
+    "$AIO_PG_ROLE" "$(sql_literal "$password")" "$AIO_PG_DATABASE" "$AIO_PG_ROLE" |
+    "$AIO_LIB/as-user" postgres postgres --single -j -D "$STAGING" -c config_file=/etc/aio/postgresql.conf \
+      -c hba_file="$STAGING/pg_hba.conf" -c fsync=off postgres >"$AIO_RUN/bootstrap.log" 2>&1 ||
+    { cat "$AIO_RUN/bootstrap.log" >&2; fail "could not create role and database"; }
+  # Extensions and init SQL run once the server is up (setup); this marker
+  # says they are still owed, and travels with the data directory.
+  : >"$STAGING/aio-init-pending"
+  chown postgres:postgres "$STAGING/aio-init-pending"
+  # initdb and the bootstrap ran without fsync; one syncfs makes the whole
+  # directory durable before it becomes the real one.
+  "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --sync-only --sync-method=syncfs >/dev/null
+  mv "$STAGING" "$PGDATA"
+}
+
+check_existing() {
+  found=$(cat "$PGDATA/PG_VERSION")
+  [ "$found" = "$AIO_PG_MAJOR" ] ||
+    fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR: upgrade it with pg_upgrade or a dump and restore, or start with an empty /data volume"
+  [ -f "$PGDATA/global/pg_control" ] ||
+    fail "$PGDATA has no global/pg_control: the data directory is damaged; restore it from a backup or start with an empty /data volume"
+  # A data directory copied in from elsewhere may carry other owners.
+  [ "$(stat -c %U "$PGDATA")" = postgres ] || chown -R postgres:postgres "$PGDATA"
+  chmod 0700 "$PGDATA"
+}
+
+# pg_hba.conf and listen_addresses for this boot: the socket only, unless
+# external access is turned on by the environment (rewritten at every start).
+write_access_rules() {
+  method=$1
+  cp /etc/aio/pg_hba.conf "$AIO_RUN/pg_hba.conf"
+  printf '# written at each start from EXTERNAL_ACCESS_ENABLE\n' >"$AIO_RUN/postgresql.run.conf"
+  if [ -n "$method" ]; then
+    printf 'host all all 0.0.0.0/0 %s\nhost all all ::/0 %s\n' "$method" "$method" >>"$AIO_RUN/pg_hba.conf"
+    printf "listen_addresses = '*'\n" >>"$AIO_RUN/postgresql.run.conf"
+    log "external access on: PostgreSQL listens on port 5432 with $method authentication"
+  fi
+  chown postgres:postgres "$AIO_RUN/pg_hba.conf"
+}
+
+password=$(read_password)
+method=$(external_access_method)
+if [ -n "$method" ] && [ -z "$password" ]; then
+  fail "EXTERNAL_ACCESS_ENABLE=true needs a password: set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE"
+fi
+
+install -d -o postgres -g postgres -m 2775 /run/postgresql
+write_access_rules "$method"
+if [ -s "$PGDATA/PG_VERSION" ]; then
+  check_existing
+elif [ -d "$PGDATA" ] && [ -n "$(ls -A "$PGDATA")" ]; then
+  fail "$PGDATA is not empty but holds no PostgreSQL data directory (no PG_VERSION); move its content away or start with an empty /data volume"
+else
+  [ -d "$PGDATA" ] && rmdir "$PGDATA"
+  initialise "$password"
+fi
