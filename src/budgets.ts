@@ -39,7 +39,13 @@ interface BudgetRule {
 }
 
 const BUDGET_RULES: readonly BudgetRule[] = [
-  { id: 'maxImageSize', input: 'max-image-size', title: 'Image size', actual: f => f.imageSize, format: formatBytes },
+  {
+    id: 'maxImageSize',
+    input: 'max-image-size',
+    title: 'Image size',
+    actual: f => f.imageSize,
+    format: formatBytes
+  },
   {
     id: 'maxStartupTime',
     input: 'max-startup-time',
@@ -76,7 +82,9 @@ export function judgeBudgets(figures: Figures, budgets: Budgets): Check[] {
       budget: rule.format(budget),
       actual: rule.format(actual),
       passed,
-      detail: passed ? undefined : `over by ${rule.format(over)} (${((over / budget) * 100).toFixed(1)}%)`
+      detail: passed
+        ? undefined
+        : `over by ${rule.format(over)} (${((over / budget) * 100).toFixed(1)}%)`
     })
   }
   return checks
@@ -100,7 +108,9 @@ export function judgeRuntime(figures: Figures): Check[] {
       id: 'clean-database-shutdown',
       kind: 'runtime',
       title: 'Clean database shutdown',
-      actual: figures.cleanDatabaseShutdown ? 'database system is shut down' : 'no clean shutdown in the log',
+      actual: figures.cleanDatabaseShutdown
+        ? 'database system is shut down'
+        : 'no clean shutdown in the log',
       passed: figures.cleanDatabaseShutdown === true
     }
   ]

@@ -31,15 +31,28 @@ export interface BuildArgsOptions {
 }
 
 export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
-  const args = ['build', '--load', '--iidfile', options.iidFile, '--file', path.join(options.contextDir, 'Dockerfile')]
+  const args = [
+    'build',
+    '--load',
+    '--iidfile',
+    options.iidFile,
+    '--file',
+    path.join(options.contextDir, 'Dockerfile')
+  ]
   for (const tag of spec.tags) args.push('--tag', tag)
   for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`)
-  for (const [key, value] of Object.entries(spec.buildArgs)) args.push('--build-arg', `${key}=${value}`)
+  for (const [key, value] of Object.entries(spec.buildArgs))
+    args.push('--build-arg', `${key}=${value}`)
   args.push(options.contextDir)
   return args
 }
 
-export async function buildImage(docker: DockerEngine, spec: Spec, contextDir: string, workDir: string): Promise<BuildResult> {
+export async function buildImage(
+  docker: DockerEngine,
+  spec: Spec,
+  contextDir: string,
+  workDir: string
+): Promise<BuildResult> {
   const iidFile = path.join(workDir, 'image-id')
   const args = buildxArgs(spec, { contextDir, iidFile, labels: imageLabels(spec, process.env) })
   const started = performance.now()

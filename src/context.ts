@@ -7,7 +7,10 @@ import path from 'node:path'
 import dockerignore from '@balena/dockerignore'
 
 /** .dockerignore rules of a context, with Docker's matching semantics. */
-function readIgnoreRules(contextDir: string): { ignores: (relative: string) => boolean; hasExceptions: boolean } {
+function readIgnoreRules(contextDir: string): {
+  ignores: (relative: string) => boolean
+  hasExceptions: boolean
+} {
   const file = path.join(contextDir, '.dockerignore')
   const lines = fs.existsSync(file)
     ? fs
@@ -18,7 +21,10 @@ function readIgnoreRules(contextDir: string): { ignores: (relative: string) => b
     : []
   // A CommonJS module whose typings declare a default export: `.default` is the factory.
   const rules = dockerignore.default().add(lines)
-  return { ignores: relative => rules.ignores(relative), hasExceptions: lines.some(line => line.startsWith('!')) }
+  return {
+    ignores: relative => rules.ignores(relative),
+    hasExceptions: lines.some(line => line.startsWith('!'))
+  }
 }
 
 async function linkOrCopy(source: string, target: string): Promise<void> {
@@ -33,33 +39,45 @@ async function linkOrCopy(source: string, target: string): Promise<void> {
  * Copies `contextDir` to `targetDir`, leaving out what .dockerignore excludes
  * and any of `skip` (the rendered directory itself may live inside the context).
  */
-export async function copyContext(contextDir: string, targetDir: string, skip: readonly string[]): Promise<number> {
+export async function copyContext(
+  contextDir: string,
+  targetRoot: string,
+  skip: readonly string[]
+): Promise<number> {
   const rules = readIgnoreRules(contextDir)
   const skipped = new Set(skip.map(dir => path.resolve(dir)))
   let copied = 0
+  // Directories are made on demand: one left empty only by exclusions (or
+  // holding only the rendered directory) does not appear; an empty one does.
   const walk = async (relativeDir: string): Promise<void> => {
     const sourceDir = path.join(contextDir, relativeDir)
-    await fs.promises.mkdir(path.join(targetDir, relativeDir), { recursive: true })
-    for (const entry of await fs.promises.readdir(sourceDir, { withFileTypes: true })) {
+    const entries = await fs.promises.readdir(sourceDir, { withFileTypes: true })
+    const targetDir = path.join(targetRoot, relativeDir)
+    const ensureDir = () => fs.promises.mkdir(targetDir, { recursive: true })
+    if (entries.length === 0) await ensureDir()
+    for (const entry of entries) {
       const relative = path.posix.join(relativeDir.split(path.sep).join('/'), entry.name)
       const source = path.join(sourceDir, entry.name)
       if (skipped.has(source)) continue
       const ignored = rules.ignores(relative)
-      const target = path.join(targetDir, relative)
+      const target = path.join(targetRoot, relative)
       if (entry.isDirectory()) {
         // An ignored directory may still hold files re-included by a "!" rule.
         if (!ignored || rules.hasExceptions) await walk(relative)
       } else if (ignored) {
         continue
       } else if (entry.isSymbolicLink()) {
+        await ensureDir()
         await fs.promises.symlink(await fs.promises.readlink(source), target)
         copied++
       } else if (entry.isFile()) {
+        await ensureDir()
         await linkOrCopy(source, target)
         copied++
       }
     }
   }
+  await fs.promises.mkdir(targetRoot, { recursive: true })
   await walk('')
   return copied
 }

@@ -20,7 +20,9 @@ export class DockerError extends Error {
     readonly result: ExecResult
   ) {
     const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n')
-    super(`docker ${args.slice(0, 2).join(' ')} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`)
+    super(
+      `docker ${args.slice(0, 2).join(' ')} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`
+    )
   }
 }
 
@@ -89,7 +91,14 @@ export class Docker {
   }
 
   async imageHistory(image: string): Promise<HistoryEntry[]> {
-    const { stdout } = await this.run(['history', '--no-trunc', '--human=false', '--format', '{{json .}}', image])
+    const { stdout } = await this.run([
+      'history',
+      '--no-trunc',
+      '--human=false',
+      '--format',
+      '{{json .}}',
+      image
+    ])
     return jsonLines<{ CreatedBy: string; Size: string }>(stdout).map(entry => ({
       createdBy: entry.CreatedBy,
       size: Number(entry.Size)
@@ -117,10 +126,17 @@ export class Docker {
   }
 
   async createContainer(options: ContainerOptions): Promise<string> {
-    const args = ['create', '--name', options.name, '--mount', `type=volume,source=${options.volume},target=/data`]
+    const args = [
+      'create',
+      '--name',
+      options.name,
+      '--mount',
+      `type=volume,source=${options.volume},target=/data`
+    ]
     args.push(...labelArgs(options.labels))
     for (const key of Object.keys(options.env)) args.push('--env', key)
-    for (const [host, container] of options.ports) args.push('--publish', `127.0.0.1:${host}:${container}`)
+    for (const [host, container] of options.ports)
+      args.push('--publish', `127.0.0.1:${host}:${container}`)
     args.push(options.image)
     const { stdout } = await this.run(args, { env: options.env })
     return stdout.trim()
@@ -140,13 +156,21 @@ export class Docker {
   }
 
   async containerState(container: string): Promise<ContainerState> {
-    const { stdout } = await this.run(['container', 'inspect', '--format', '{{json .State}}', container])
+    const { stdout } = await this.run([
+      'container',
+      'inspect',
+      '--format',
+      '{{json .State}}',
+      container
+    ])
     const state = JSON.parse(stdout) as { Running: boolean; ExitCode: number }
     return { running: state.Running, exitCode: state.ExitCode }
   }
 
   async exec(container: string, command: string[], user?: string): Promise<ExecResult> {
-    return this.run(['exec', ...(user ? ['--user', user] : []), container, ...command], { allowFailure: true })
+    return this.run(['exec', ...(user ? ['--user', user] : []), container, ...command], {
+      allowFailure: true
+    })
   }
 
   /** The container's log (stdout and stderr), the last `tail` lines, optionally only since a moment. */
@@ -182,11 +206,15 @@ export class Docker {
   async memorySamples(container: string, count: number, spacingMs = 900): Promise<number[]> {
     const samples: number[] = []
     const timeoutMs = count * (spacingMs + 2000) + 5000
-    const child = spawn('docker', ['stats', '--format', '{{.MemUsage}}', container], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('docker', ['stats', '--format', '{{.MemUsage}}', container], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill()
-        reject(new Error(`docker stats gave ${samples.length} of ${count} samples in ${timeoutMs} ms`))
+        reject(
+          new Error(`docker stats gave ${samples.length} of ${count} samples in ${timeoutMs} ms`)
+        )
       }, timeoutMs)
       let buffered = ''
       let lastAt = -Infinity
@@ -196,6 +224,7 @@ export class Docker {
         buffered = lines.pop() ?? ''
         for (const line of lines) {
           // "12.3MiB / 23.5GiB" among terminal control sequences.
+          // eslint-disable-next-line no-control-regex
           const usage = parseSize(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('/')[0])
           const now = Date.now()
           if (usage === undefined || now - lastAt < spacingMs || samples.length >= count) continue
@@ -225,9 +254,11 @@ export class Docker {
         .map(line => line.trim())
         .filter(line => line !== '')
     const containers = await list(['container', 'ls', '--all'])
-    if (containers.length > 0) await this.run(['rm', '--force', '--volumes', ...containers], { allowFailure: true })
+    if (containers.length > 0)
+      await this.run(['rm', '--force', '--volumes', ...containers], { allowFailure: true })
     const volumes = await list(['volume', 'ls'])
-    if (volumes.length > 0) await this.run(['volume', 'rm', '--force', ...volumes], { allowFailure: true })
+    if (volumes.length > 0)
+      await this.run(['volume', 'rm', '--force', ...volumes], { allowFailure: true })
     return { containers, volumes }
   }
 }

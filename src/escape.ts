@@ -41,7 +41,8 @@ const IMAGE_REFERENCE =
 
 /** An image reference for a FROM line, which has no quoting at all. */
 export function dockerfileImage(value: string): string {
-  if (!IMAGE_REFERENCE.test(value)) throw new EscapeError(`Dockerfile FROM: ${JSON.stringify(value)} is not an image reference`)
+  if (!IMAGE_REFERENCE.test(value))
+    throw new EscapeError(`Dockerfile FROM: ${JSON.stringify(value)} is not an image reference`)
   return value
 }
 
@@ -58,7 +59,9 @@ const PLAIN_IDENTIFIER = /^[a-z0-9_]+$/
 /** A role or database name for pg_hba.conf / pg_ident.conf, or a SQL identifier. */
 export function pgIdentifier(value: string): string {
   if (!PLAIN_IDENTIFIER.test(value) || value.length > 63) {
-    throw new EscapeError(`PostgreSQL identifier: ${JSON.stringify(value)} is not [a-z0-9_]+ of at most 63 characters`)
+    throw new EscapeError(
+      `PostgreSQL identifier: ${JSON.stringify(value)} is not [a-z0-9_]+ of at most 63 characters`
+    )
   }
   return value
 }

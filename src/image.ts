@@ -17,9 +17,9 @@ export interface ImageFigures {
 /** Bytes of `chunks` once gzip-compressed at the default level, as docker push does. */
 async function gzippedLength(chunks: AsyncIterable<unknown>): Promise<number> {
   let length = 0
-  const gzip = createGzip()
-  gzip.on('data', (chunk: Buffer) => (length += chunk.length))
-  await pipeline(Readable.from(chunks), gzip)
+  await pipeline(Readable.from(chunks), createGzip(), async (compressed: AsyncIterable<Buffer>) => {
+    for await (const chunk of compressed) length += chunk.length
+  })
   return length
 }
 

@@ -41,7 +41,9 @@ const FALSE = ['false', 'False', 'FALSE']
 /** The JSON value of one input's text; throws InputError naming the input. */
 export function convertInput(input: SpecInput, text: string): unknown {
   const fail = (allowed: string): never => {
-    throw new InputError(`input \`${input.name}\`: ${JSON.stringify(text)} is not allowed; expected ${allowed}`)
+    throw new InputError(
+      `input \`${input.name}\`: ${JSON.stringify(text)} is not allowed; expected ${allowed}`
+    )
   }
   switch (input.kind) {
     case 'string':

@@ -47,7 +47,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     ui.info(`${files.length} files in ${renderedDir}; app files from ${spec.context}`)
   })
 
-  const build = await ui.group(`Build ${spec.tags.join(', ')}`, () => buildImage(docker, spec, renderedDir, workDir))
+  const build = await ui.group(`Build ${spec.tags.join(', ')}`, () =>
+    buildImage(docker, spec, renderedDir, workDir)
+  )
 
   let image: ImageFigures | undefined
   let verified: VerifyResult | undefined

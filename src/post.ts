@@ -12,7 +12,9 @@ export async function cleanup(): Promise<void> {
   try {
     if (runId) {
       const removed = await new Docker().removeLabelled(`${RUN_LABEL}=${runId}`)
-      core.info(`removed ${removed.containers.length} container(s) and ${removed.volumes.length} volume(s)`)
+      core.info(
+        `removed ${removed.containers.length} container(s) and ${removed.volumes.length} volume(s)`
+      )
     }
     if (workDir) await fs.promises.rm(workDir, { recursive: true, force: true })
   } catch (error) {

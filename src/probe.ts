@@ -4,7 +4,11 @@ import http from 'node:http'
 import net from 'node:net'
 
 /** One GET; resolves with the status code, or undefined when nothing answered. */
-export function httpStatus(port: number, pathAndQuery: string, timeoutMs = 1000): Promise<number | undefined> {
+export function httpStatus(
+  port: number,
+  pathAndQuery: string,
+  timeoutMs = 1000
+): Promise<number | undefined> {
   return new Promise(resolve => {
     const request = http.get(
       { host: '127.0.0.1', port, path: pathAndQuery, agent: false, timeout: timeoutMs },
@@ -34,7 +38,10 @@ export interface PollOptions {
  * (performance.now() clock). Throws after `timeoutMs` or as many attempts as
  * fit in it at `intervalMs`.
  */
-export async function pollUntil(attempt: () => Promise<boolean>, options: PollOptions): Promise<number> {
+export async function pollUntil(
+  attempt: () => Promise<boolean>,
+  options: PollOptions
+): Promise<number> {
   const deadline = performance.now() + options.timeoutMs
   const maxAttempts = Math.ceil(options.timeoutMs / options.intervalMs) + 1
   for (let count = 1; count <= maxAttempts && performance.now() <= deadline; count++) {

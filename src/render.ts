@@ -53,22 +53,80 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
   { template: 'setup.sh', output: 'aio/lib/setup', executable: true },
   { template: 'healthcheck.sh', output: 'aio/lib/healthcheck', executable: true },
-  { template: 'collect-postgres.sh', output: 'aio/lib/collect-postgres', executable: true, when: withPostgres },
-  { template: 'prepare-postgres.sh', output: 'aio/lib/prepare-postgres', executable: true, when: withPostgres },
-  { template: 'run-postgres.sh', output: 'aio/lib/run-postgres', executable: true, when: withPostgres },
+  {
+    template: 'collect-postgres.sh',
+    output: 'aio/lib/collect-postgres',
+    executable: true,
+    when: withPostgres
+  },
+  {
+    template: 'prepare-postgres.sh',
+    output: 'aio/lib/prepare-postgres',
+    executable: true,
+    when: withPostgres
+  },
+  {
+    template: 'run-postgres.sh',
+    output: 'aio/lib/run-postgres',
+    executable: true,
+    when: withPostgres
+  },
   { template: 'pg_hba.conf', output: 'aio/etc/pg_hba.conf', when: withPostgres },
-  { template: 'postgresql.conf.mustache', output: 'aio/etc/postgresql.conf', view: 'pgconf', when: withPostgres },
-  { template: 'pg_ident.conf.mustache', output: 'aio/etc/pg_ident.conf', view: 'pgconf', when: withPostgres },
-  { template: 'supervisord.conf.mustache', output: 'aio/etc/supervisord.conf', view: 'shell', when: withSupervisord },
+  {
+    template: 'postgresql.conf.mustache',
+    output: 'aio/etc/postgresql.conf',
+    view: 'pgconf',
+    when: withPostgres
+  },
+  {
+    template: 'pg_ident.conf.mustache',
+    output: 'aio/etc/pg_ident.conf',
+    view: 'pgconf',
+    when: withPostgres
+  },
+  {
+    template: 'supervisord.conf.mustache',
+    output: 'aio/etc/supervisord.conf',
+    view: 'shell',
+    when: withSupervisord
+  },
   { template: 'on-fatal.sh', output: 'aio/lib/on-fatal', executable: true, when: withSupervisord },
-  { template: 's6/.s6-svscan/SIGTERM', output: 'aio/etc/s6/.s6-svscan/SIGTERM', executable: true, when: withS6 },
-  { template: 's6/.s6-svscan/SIGINT', output: 'aio/etc/s6/.s6-svscan/SIGINT', executable: true, when: withS6 },
-  { template: 's6/.s6-svscan/finish', output: 'aio/etc/s6/.s6-svscan/finish', executable: true, when: withS6 },
+  {
+    template: 's6/.s6-svscan/SIGTERM',
+    output: 'aio/etc/s6/.s6-svscan/SIGTERM',
+    executable: true,
+    when: withS6
+  },
+  {
+    template: 's6/.s6-svscan/SIGINT',
+    output: 'aio/etc/s6/.s6-svscan/SIGINT',
+    executable: true,
+    when: withS6
+  },
+  {
+    template: 's6/.s6-svscan/finish',
+    output: 'aio/etc/s6/.s6-svscan/finish',
+    executable: true,
+    when: withS6
+  },
   { template: 's6/app/run', output: 'aio/etc/s6/app/run', executable: true, when: withS6 },
   { template: 's6/app/timeout-kill', output: 'aio/etc/s6/app/timeout-kill', when: withS6 },
-  { template: 's6/postgres/run', output: 'aio/etc/s6/postgres/run', executable: true, when: withS6AndPostgres },
-  { template: 's6/postgres/down-signal', output: 'aio/etc/s6/postgres/down-signal', when: withS6AndPostgres },
-  { template: 's6/postgres/timeout-kill', output: 'aio/etc/s6/postgres/timeout-kill', when: withS6AndPostgres }
+  {
+    template: 's6/postgres/run',
+    output: 'aio/etc/s6/postgres/run',
+    executable: true,
+    when: withS6AndPostgres
+  },
+  {
+    template: 's6/postgres/down-signal',
+    output: 'aio/etc/s6/postgres/down-signal',
+    when: withS6AndPostgres
+  },
+  {
+    template: 's6/postgres/timeout-kill',
+    output: 'aio/etc/s6/postgres/timeout-kill',
+    when: withS6AndPostgres
+  }
 ]
 
 /** A libpq URI over the Unix socket: no host, no password. */
@@ -88,7 +146,9 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     runtimePackages: shellWords(runtimePackages(spec)),
     appPort: spec.app.port,
     postgres: spec.postgres && {
-      postgresPackages: shellWords(postgresPackages(spec.postgres.version, spec.postgres.extensions)),
+      postgresPackages: shellWords(
+        postgresPackages(spec.postgres.version, spec.postgres.extensions)
+      ),
       pgMajor: spec.postgres.version,
       pgDatabase: dockerfileString(spec.postgres.database),
       pgRole: dockerfileString(spec.postgres.role),
@@ -109,7 +169,8 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
   }),
   pgconf: spec => {
     const preload = preloadLibraries(spec.postgres?.extensions ?? [])
-    const settings: Array<[string, string]> = preload.length > 0 ? [['shared_preload_libraries', preload.join(',')]] : []
+    const settings: Array<[string, string]> =
+      preload.length > 0 ? [['shared_preload_libraries', preload.join(',')]] : []
     return {
       pgMajor: spec.postgres?.version,
       pgRole: pgIdentifier(spec.postgres?.role ?? ''),

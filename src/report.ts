@@ -52,21 +52,36 @@ export function buildReport(input: ReportInput): Report {
       tags: spec.tags,
       size: figures.imageSize,
       compressedSize: figures.compressedSize,
-      largestLayers: input.layers.slice(0, LARGEST_LAYERS).map(layer => ({ size: layer.size, createdBy: instruction(layer.createdBy) }))
+      largestLayers: input.layers
+        .slice(0, LARGEST_LAYERS)
+        .map(layer => ({ size: layer.size, createdBy: instruction(layer.createdBy) }))
     },
     build: { seconds: round3(figures.buildSeconds) },
-    startup: verified ? { firstBoot: round3(figures.startupMs! / 1000), restart: round3(figures.restartMs! / 1000) } : undefined,
+    startup: verified
+      ? { firstBoot: round3(figures.startupMs! / 1000), restart: round3(figures.restartMs! / 1000) }
+      : undefined,
     memory:
       verified && input.idleSamples && input.processes
         ? {
-            idle: { median: figures.idleMemoryMedian!, max: figures.idleMemoryMax!, samples: input.idleSamples },
-            processes: input.processes.map(p => ({ command: p.command, uid: p.uid, rss: p.rssBytes }))
+            idle: {
+              median: figures.idleMemoryMedian!,
+              max: figures.idleMemoryMax!,
+              samples: input.idleSamples
+            },
+            processes: input.processes.map(p => ({
+              command: p.command,
+              uid: p.uid,
+              rss: p.rssBytes
+            }))
           }
         : undefined,
     stop:
       figures.stopSeconds === undefined
         ? undefined
-        : { seconds: round3(figures.stopSeconds), cleanDatabaseShutdown: figures.cleanDatabaseShutdown === true },
+        : {
+            seconds: round3(figures.stopSeconds),
+            cleanDatabaseShutdown: figures.cleanDatabaseShutdown === true
+          },
     checks: input.checks,
     passed: input.checks.every(check => check.passed)
   }
@@ -76,11 +91,12 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000
 }
 
-/** `docker history`'s CreatedBy without BuildKit's shell prefix. */
+/** `docker history`'s CreatedBy as the Dockerfile instruction that made the layer. */
 export function instruction(createdBy: string): string {
+  if (createdBy.trim() === '') return '(base image)'
   return createdBy
     .replace(/^\/bin\/sh -c #\(nop\)\s*/, '')
-    .replace(/^\/bin\/sh -c /, 'RUN ')
+    .replace(/^(RUN )?\/bin\/sh -c /, 'RUN ')
     .replace(/\s*# buildkit$/, '')
     .replace(/\s+/g, ' ')
     .trim()
@@ -103,7 +119,9 @@ export function summaryMarkdown(report: Report): string {
     lines.push('| check | budget | actual | result |', '| --- | --- | --- | --- |')
     for (const check of report.checks) {
       const result = check.passed ? '✅ pass' : `❌ fail${check.detail ? `: ${check.detail}` : ''}`
-      lines.push(`| ${cell(check.title)} | ${cell(check.budget ?? '')} | ${cell(check.actual)} | ${cell(result)} |`)
+      lines.push(
+        `| ${cell(check.title)} | ${cell(check.budget ?? '')} | ${cell(check.actual)} | ${cell(result)} |`
+      )
     }
     lines.push('')
   }
@@ -116,20 +134,34 @@ export function summaryMarkdown(report: Report): string {
     lines.push(`| restart to ready | ${report.startup.restart.toFixed(3)} s |`)
   }
   if (report.memory) {
-    lines.push(`| idle memory (median / max) | ${formatMemory(report.memory.idle.median)} / ${formatMemory(report.memory.idle.max)} |`)
+    lines.push(
+      `| idle memory (median / max) | ${formatMemory(report.memory.idle.median)} / ${formatMemory(report.memory.idle.max)} |`
+    )
   }
   if (report.stop) lines.push(`| graceful stop | ${formatSeconds(report.stop.seconds * 1000)} s |`)
   lines.push('', `Tags: ${report.image.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
 
-  lines.push('<details><summary>Largest layers</summary>', '', '| size | instruction |', '| --- | --- |')
+  lines.push(
+    '<details><summary>Largest layers</summary>',
+    '',
+    '| size | instruction |',
+    '| --- | --- |'
+  )
   for (const layer of report.image.largestLayers) {
     lines.push(`| ${formatBytes(layer.size)} | \`${cell(truncate(layer.createdBy, 120))}\` |`)
   }
   lines.push('', '</details>', '')
   if (report.memory) {
-    lines.push('<details><summary>Memory per process (RSS)</summary>', '', '| RSS | uid | command |', '| --- | --- | --- |')
+    lines.push(
+      '<details><summary>Memory per process (RSS)</summary>',
+      '',
+      '| RSS | uid | command |',
+      '| --- | --- | --- |'
+    )
     for (const process of [...report.memory.processes].sort((a, b) => b.rss - a.rss)) {
-      lines.push(`| ${formatMemory(process.rss)} | ${process.uid} | \`${cell(truncate(process.command, 100))}\` |`)
+      lines.push(
+        `| ${formatMemory(process.rss)} | ${process.uid} | \`${cell(truncate(process.command, 100))}\` |`
+      )
     }
     lines.push('', '</details>', '')
   }

@@ -63,14 +63,18 @@ interface SchemaProperty {
 const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as {
   properties: Record<string, SchemaProperty>
 }
-const validateSchema = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema)
+const validateSchema = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+  schema
+)
 
 /** The spec file to read: the `config` input, else aio.yml in `dir` if present. */
 export function findSpecFile(config: string, dir: string): string | undefined {
   if (config !== '') {
     const file = path.resolve(dir, config)
     if (!fs.existsSync(file)) {
-      throw new SpecError([`input \`config\`: ${JSON.stringify(config)} does not exist; expected the path of a spec file such as aio.yml`])
+      throw new SpecError([
+        `input \`config\`: ${JSON.stringify(config)} does not exist; expected the path of a spec file such as aio.yml`
+      ])
     }
     return file
   }
@@ -87,7 +91,9 @@ export function readSpecFile(file: string): RawSpec {
   }
   if (parsed === null || parsed === undefined) return {}
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new SpecError([`${path.basename(file)}: expected a mapping of fields, found ${Array.isArray(parsed) ? 'a list' : typeof parsed}`])
+    throw new SpecError([
+      `${path.basename(file)}: expected a mapping of fields, found ${Array.isArray(parsed) ? 'a list' : typeof parsed}`
+    ])
   }
   return parsed as RawSpec
 }
@@ -112,24 +118,36 @@ export function resolveSpec(sources: SpecSources): Spec {
 
   const problems = schemaProblems(raw, describe, fileName)
   if (typeof raw['app-command'] !== 'string') {
-    problems.push(`input \`app-command\` is required (or \`app-command\` in ${fileName}): one line of shell that starts the app`)
+    problems.push(
+      `input \`app-command\` is required (or \`app-command\` in ${fileName}): one line of shell that starts the app`
+    )
   }
   const name = raw.name ?? sanitizeName(sources.defaultName)
   if (name === '') {
-    problems.push(`input \`name\` is required here: no usable default from ${JSON.stringify(sources.defaultName)}`)
+    problems.push(
+      `input \`name\` is required here: no usable default from ${JSON.stringify(sources.defaultName)}`
+    )
   }
   if (raw.verify === false) {
     for (const field of ['max-startup-time', 'max-idle-memory']) {
-      if (raw[field] !== undefined) problems.push(`${describe(field)}: needs the image booted, but verify is false`)
+      if (raw[field] !== undefined)
+        problems.push(`${describe(field)}: needs the image booted, but verify is false`)
     }
   }
   if (problems.length > 0) throw new SpecError(problems)
 
-  const baseDir = 'context' in sources.inputs || !sources.file ? sources.workingDir : path.dirname(sources.file.path)
+  const baseDir =
+    'context' in sources.inputs || !sources.file
+      ? sources.workingDir
+      : path.dirname(sources.file.path)
   return normalize(raw, name as string, baseDir, describe)
 }
 
-function schemaProblems(raw: RawSpec, describe: (field: string) => string, fileName: string): string[] {
+function schemaProblems(
+  raw: RawSpec,
+  describe: (field: string) => string,
+  fileName: string
+): string[] {
   if (validateSchema(raw)) return []
   // Ajv reports several errors for one bad field (e.g. each anyOf branch);
   // users want one line per field saying what is allowed.
@@ -138,7 +156,11 @@ function schemaProblems(raw: RawSpec, describe: (field: string) => string, fileN
   for (const error of validateSchema.errors ?? []) {
     if (error.keyword === 'additionalProperties') {
       const unknown = String(error.params.additionalProperty)
-      problems.push(`${fileName}: unknown field \`${unknown}\`; known fields: ${Object.keys(schema.properties).filter(k => k !== '$schema').join(', ')}`)
+      problems.push(
+        `${fileName}: unknown field \`${unknown}\`; known fields: ${Object.keys(schema.properties)
+          .filter(k => k !== '$schema')
+          .join(', ')}`
+      )
       continue
     }
     const field = error.instancePath.split('/')[1]
@@ -180,18 +202,29 @@ function envRecord(value: unknown): Record<string, string> {
       })
     )
   }
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)])
+  )
 }
 
-function normalize(raw: RawSpec, name: string, baseDir: string, describe: (field: string) => string): Spec {
+function normalize(
+  raw: RawSpec,
+  name: string,
+  baseDir: string,
+  describe: (field: string) => string
+): Spec {
   const context = path.resolve(baseDir, (raw.context as string | undefined) ?? '.')
   if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
-    throw new SpecError([`${describe('context')}: ${JSON.stringify(raw.context ?? '.')} is not a directory (resolved to ${context})`])
+    throw new SpecError([
+      `${describe('context')}: ${JSON.stringify(raw.context ?? '.')} is not a directory (resolved to ${context})`
+    ])
   }
   const version = String(raw['postgres-version'] ?? '17')
   const identifier = sqlIdentifier(name)
-  const size = (field: string) => (raw[field] === undefined ? undefined : parseSize(raw[field] as string))
-  const duration = (field: string) => (raw[field] === undefined ? undefined : parseDuration(raw[field] as string))
+  const size = (field: string) =>
+    raw[field] === undefined ? undefined : parseSize(raw[field] as string)
+  const duration = (field: string) =>
+    raw[field] === undefined ? undefined : parseDuration(raw[field] as string)
   return {
     name,
     context,

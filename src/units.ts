@@ -14,7 +14,8 @@ const SIZE_UNITS: Record<string, number> = {
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
 
-export const SIZE_ALLOWED = 'a number with a unit: B, kB, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 300MB'
+export const SIZE_ALLOWED =
+  'a number with a unit: B, kB, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 300MB'
 export const DURATION_ALLOWED = 'a number with a unit: ms, s or m, e.g. 1500ms, 2s, 1.5m'
 
 const QUANTITY = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/

@@ -42,7 +42,9 @@ const SHUTDOWN_LINE = 'database system is shut down'
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2)
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : Math.round((sorted[middle - 1] + sorted[middle]) / 2)
 }
 
 export class Verifier {
@@ -99,7 +101,11 @@ export class Verifier {
         )
       }
     }
-    const poll = { intervalMs: POLL_INTERVAL_MS, timeoutMs: this.readyTimeoutMs, check: failIfExited }
+    const poll = {
+      intervalMs: POLL_INTERVAL_MS,
+      timeoutMs: this.readyTimeoutMs,
+      check: failIfExited
+    }
     const started = performance.now()
     await docker.startContainer(container)
     try {
@@ -121,7 +127,10 @@ export class Verifier {
    * bounded loop: one exec instead of one per attempt keeps the probe
    * cheap and its timing tight.
    */
-  private async waitForDatabase(container: string, failIfExited: () => Promise<void>): Promise<number> {
+  private async waitForDatabase(
+    container: string,
+    failIfExited: () => Promise<void>
+  ): Promise<number> {
     const attempts = Math.ceil(this.readyTimeoutMs / POLL_INTERVAL_MS)
     const loop = `i=0; until pg_isready -q --username=postgres; do i=$((i+1)); [ "$i" -lt ${attempts} ] || exit 1; sleep ${POLL_INTERVAL_MS / 1000}; done`
     for (let tries = 0; tries < 5; tries++) {

@@ -1,5 +1,6 @@
 # Shared by the scripts in /usr/local/lib/aio (POSIX sh, sourced).
-# shellcheck shell=sh
+# Its variables are used by the scripts that source it.
+# shellcheck shell=sh disable=SC2034
 # shellcheck source=/dev/null
 . /etc/aio/aio.env
 

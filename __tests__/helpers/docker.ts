@@ -1,0 +1,96 @@
+// Docker for assertions in integration tests (the product's own wrapper is
+// under test elsewhere; tests poke at the engine directly).
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { freePort, httpStatus, isReadyStatus, pollUntil } from '../../src/probe.js'
+
+const run = promisify(execFile)
+
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { maxBuffer: 64 * 1024 * 1024 })
+  return stdout.trim()
+}
+
+export async function dockerStatus(...args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run('docker', args, { maxBuffer: 64 * 1024 * 1024 })
+    return { code: 0, output: stdout + stderr }
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string }
+    return {
+      code: typeof failure.code === 'number' ? failure.code : 1,
+      output: `${failure.stdout ?? ''}${failure.stderr ?? ''}`
+    }
+  }
+}
+
+/** A container of `image` on a fresh volume, published on a loopback port. */
+export class TestContainer {
+  readonly name: string
+  readonly volume: string
+  port = 0
+
+  constructor(
+    readonly image: string,
+    readonly appPort: number,
+    readonly label: string,
+    private readonly env: Record<string, string> = {}
+  ) {
+    this.name = `${label}-${Math.random().toString(16).slice(2, 8)}`
+    this.volume = `${this.name}-data`
+  }
+
+  async create(extra: string[] = []): Promise<void> {
+    this.port = await freePort()
+    const env = Object.entries(this.env).flatMap(([k, v]) => ['--env', `${k}=${v}`])
+    await docker(
+      'create',
+      '--name',
+      this.name,
+      '--label',
+      'aio-test=1',
+      '-v',
+      `${this.volume}:/data`,
+      '-p',
+      `127.0.0.1:${this.port}:${this.appPort}`,
+      ...env,
+      ...extra,
+      this.image
+    )
+  }
+
+  async start(): Promise<void> {
+    await docker('start', this.name)
+  }
+
+  /** Waits (bounded) for `path` to answer 2xx/3xx. */
+  async ready(path = '/health', timeoutMs = 60_000): Promise<void> {
+    await pollUntil(async () => isReadyStatus(await httpStatus(this.port, path)), {
+      intervalMs: 100,
+      timeoutMs,
+      checkEvery: 10,
+      check: async () => {
+        if ((await docker('inspect', '-f', '{{.State.Running}}', this.name)) !== 'true') {
+          throw new Error(`${this.name} exited: ${await this.logs()}`)
+        }
+      }
+    })
+  }
+
+  async exec(...command: string[]): Promise<{ code: number; output: string }> {
+    return dockerStatus('exec', this.name, ...command)
+  }
+
+  async logs(): Promise<string> {
+    return (await dockerStatus('logs', this.name)).output
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path}`
+  }
+
+  async remove(): Promise<void> {
+    await dockerStatus('rm', '-f', '-v', this.name)
+    await dockerStatus('volume', 'rm', '-f', this.volume)
+  }
+}

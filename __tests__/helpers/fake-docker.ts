@@ -1,0 +1,57 @@
+import http from 'node:http'
+import type { ContainerOptions, DockerEngine, ExecResult } from '../../src/docker.js'
+
+type Fake = Partial<DockerEngine>
+
+/**
+ * A fake engine whose "container" is an HTTP server on the published
+ * loopback port, answering 200 on every path `readyAfterMs` after start.
+ * Records every call by method name.
+ */
+export function fakeContainerEngine(options: {
+  readyAfterMs: number
+  exitsAfterStart?: boolean
+  overrides?: Fake
+}) {
+  const calls: string[] = []
+  let server: http.Server | undefined
+  let options_: ContainerOptions | undefined
+  let running = false
+  const record = (name: string) => calls.push(name)
+  const engine: Fake = {
+    createVolume: async () => void record('createVolume'),
+    createContainer: async container => {
+      record('createContainer')
+      options_ = container
+      return 'container-1'
+    },
+    startContainer: async () => {
+      record('startContainer')
+      running = !options.exitsAfterStart
+      if (!running) return
+      const [[hostPort]] = options_!.ports
+      // unref: a test that gives up before "ready" must not wait for it
+      setTimeout(() => {
+        server = http
+          .createServer((_, response) => response.end('ok'))
+          .listen(hostPort, '127.0.0.1')
+      }, options.readyAfterMs).unref()
+    },
+    stopContainer: async () => {
+      record('stopContainer')
+      running = false
+      await new Promise(resolve => (server ? server.close(resolve) : resolve(undefined)))
+      server = undefined
+    },
+    containerState: async () => ({ running, exitCode: running ? 0 : 1 }),
+    exec: async (): Promise<ExecResult> => ({ exitCode: running ? 0 : 1, stdout: '', stderr: '' }),
+    logs: async () =>
+      running ? '' : 'aio: ERROR: something broke\nLOG:  database system is shut down\n',
+    memorySamples: async (_container, count) =>
+      Array.from({ length: count }, (_, i) => 1000 * (i + 1)),
+    processes: async () => [{ pid: 1, uid: 0, rssBytes: 4096, command: 'supervisord' }],
+    removeContainer: async () => void record('removeContainer'),
+    ...options.overrides
+  }
+  return { engine: engine as DockerEngine, calls, containerOptions: () => options_ }
+}

@@ -1,0 +1,112 @@
+import { judgeBudgets, judgeRuntime, type Figures } from '../../src/budgets.js'
+import { buildReport, instruction, summaryMarkdown } from '../../src/report.js'
+import { testSpec } from '../helpers/spec.js'
+
+const figures: Figures = {
+  imageSize: 186_000_000,
+  compressedSize: 71_000_000,
+  buildSeconds: 42.5,
+  startupMs: 1234,
+  restartMs: 800,
+  idleMemoryMax: 60 * 1024 ** 2,
+  idleMemoryMedian: 59 * 1024 ** 2,
+  stopSeconds: 1.2,
+  cleanDatabaseShutdown: true
+}
+
+describe('judgeBudgets', () => {
+  it('passes figures within budget and says by how much one is over', () => {
+    const checks = judgeBudgets(figures, {
+      maxImageSize: 10_000_000,
+      maxStartupTime: 2000,
+      maxIdleMemory: 64 * 1024 ** 2
+    })
+    expect(checks.map(c => [c.id, c.passed])).toEqual([
+      ['max-image-size', false],
+      ['max-startup-time', true],
+      ['max-idle-memory', true]
+    ])
+    expect(checks[0]).toMatchObject({
+      kind: 'budget',
+      budget: '10.0 MB',
+      actual: '186.0 MB',
+      detail: 'over by 176.0 MB (1760.0%)'
+    })
+  })
+
+  it('checks only the budgets that are set', () => {
+    expect(judgeBudgets(figures, {})).toEqual([])
+  })
+})
+
+describe('judgeRuntime', () => {
+  it('checks the stop time and a clean database shutdown', () => {
+    expect(judgeRuntime(figures).map(c => [c.id, c.kind, c.passed])).toEqual([
+      ['graceful-stop', 'runtime', true],
+      ['clean-database-shutdown', 'runtime', true]
+    ])
+    const bad = judgeRuntime({ ...figures, stopSeconds: 10.4, cleanDatabaseShutdown: false })
+    expect(bad.every(check => !check.passed)).toBe(true)
+    expect(bad[0].detail).toBe('docker stop had to kill the container')
+  })
+  it('has nothing to say when nothing was booted', () => {
+    expect(judgeRuntime({ imageSize: 1, compressedSize: 1, buildSeconds: 1 })).toEqual([])
+  })
+})
+
+describe('report and summary', () => {
+  const spec = testSpec({ 'max-image-size': '10MB' })
+  const checks = [...judgeBudgets(figures, spec.budgets), ...judgeRuntime(figures)]
+  const report = buildReport({
+    spec,
+    imageId: 'sha256:abc',
+    figures,
+    layers: [
+      { size: 62_000_000, createdBy: 'COPY /out/ / # buildkit' },
+      {
+        size: 46_000_000,
+        createdBy: '/bin/sh -c apt-get update && apt-get install -y supervisor | tee # buildkit'
+      }
+    ],
+    idleSamples: [59 * 1024 ** 2, 60 * 1024 ** 2],
+    processes: [{ pid: 1, uid: 0, rssBytes: 20_000_000, command: 'supervisord' }],
+    checks
+  })
+
+  it('records figures in seconds and bytes, and the verdict', () => {
+    expect(report).toMatchObject({
+      version: 1,
+      name: 'demo',
+      image: {
+        id: 'sha256:abc',
+        size: 186_000_000,
+        compressedSize: 71_000_000,
+        tags: ['demo:latest']
+      },
+      startup: { firstBoot: 1.234, restart: 0.8 },
+      memory: { idle: { max: 60 * 1024 ** 2 } },
+      passed: false
+    })
+    expect(report.image.largestLayers[1].createdBy).toBe(
+      'RUN apt-get update && apt-get install -y supervisor | tee'
+    )
+  })
+
+  it('summarises which budget failed and by how much', () => {
+    const markdown = summaryMarkdown(report)
+    expect(markdown).toContain('## aio-image: demo ❌ failed')
+    expect(markdown).toContain(
+      '| Image size | 10.0 MB | 186.0 MB | ❌ fail: over by 176.0 MB (1760.0%) |'
+    )
+    expect(markdown).toContain('| first boot to ready | 1.234 s |')
+    // table cells cannot be broken by the instruction's pipe
+    expect(markdown).toContain('supervisor \\| tee')
+    expect(markdown).toContain('| 19.1 MiB | 0 | `supervisord` |')
+  })
+
+  it('strips the shell prefix of docker history', () => {
+    expect(instruction('/bin/sh -c #(nop)  EXPOSE 8000')).toBe('EXPOSE 8000')
+    expect(instruction('RUN /bin/sh -c apt-get update # buildkit')).toBe('RUN apt-get update')
+    expect(instruction('')).toBe('(base image)')
+  })
+})

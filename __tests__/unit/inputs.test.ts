@@ -1,0 +1,42 @@
+import { convertInput, InputError, readSpecInputs, SPEC_INPUTS } from '../../src/inputs.js'
+
+const input = (name: string) => SPEC_INPUTS.find(candidate => candidate.name === name)!
+
+describe('convertInput', () => {
+  it('reads integers, booleans, lists and KEY=VALUE lists', () => {
+    expect(convertInput(input('app-port'), '8080')).toBe(8080)
+    expect(convertInput(input('verify'), 'false')).toBe(false)
+    expect(convertInput(input('fail-on-budget'), 'True')).toBe(true)
+    expect(convertInput(input('app-packages'), 'python3, python3-psycopg\nlibpq5')).toEqual([
+      'python3',
+      'python3-psycopg',
+      'libpq5'
+    ])
+    expect(convertInput(input('run-env'), 'A=1,2\nB=x')).toEqual(['A=1,2', 'B=x'])
+  })
+
+  it('keeps postgres-version "none" as text and a major as a number', () => {
+    expect(convertInput(input('postgres-version'), 'none')).toBe('none')
+    expect(convertInput(input('postgres-version'), '17')).toBe(17)
+  })
+
+  it('names the input, the value and what is allowed', () => {
+    expect(() => convertInput(input('app-port'), 'abc')).toThrow(InputError)
+    expect(() => convertInput(input('app-port'), 'abc')).toThrow(
+      'input `app-port`: "abc" is not allowed; expected an integer'
+    )
+    expect(() => convertInput(input('verify'), 'yes')).toThrow(
+      'input `verify`: "yes" is not allowed; expected true or false'
+    )
+  })
+})
+
+describe('readSpecInputs', () => {
+  it('returns only the inputs that were given', () => {
+    const given: Record<string, string> = { 'app-command': 'run', 'app-port': '9000' }
+    expect(readSpecInputs(name => given[name] ?? '')).toEqual({
+      'app-command': 'run',
+      'app-port': 9000
+    })
+  })
+})

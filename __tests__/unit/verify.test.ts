@@ -1,0 +1,76 @@
+import { median, NotReadyError, Verifier } from '../../src/verify.js'
+import { fakeContainerEngine } from '../helpers/fake-docker.js'
+import { testSpec } from '../helpers/spec.js'
+
+describe('Verifier', () => {
+  it('times first boot and restart to ready, samples memory, stops cleanly', async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 300 })
+    const spec = testSpec({ 'idle-settle': '10ms', 'run-env': ['SECRET=x'] })
+    let settled = false
+    const result = await new Verifier(fake.engine, spec, {
+      image: 'sha256:abc',
+      runId: 'r1',
+      memorySamples: 3,
+      whileSettling: async () => void (settled = true)
+    }).run()
+    expect(result.startupMs).toBeGreaterThanOrEqual(290)
+    expect(result.startupMs).toBeLessThan(3000)
+    expect(result.restartMs).toBeGreaterThanOrEqual(290)
+    expect(result.idleMemory).toEqual({ samples: [1000, 2000, 3000], median: 2000, max: 3000 })
+    expect(result.stop.cleanDatabaseShutdown).toBe(true)
+    expect(settled).toBe(true)
+    expect(fake.calls).toEqual([
+      'createVolume',
+      'createContainer',
+      'startContainer',
+      'stopContainer',
+      'startContainer',
+      'stopContainer',
+      'removeContainer'
+    ])
+    // published on loopback only, run-env passed by name, labelled for cleanup
+    expect(fake.containerOptions()).toMatchObject({
+      env: { SECRET: 'x' },
+      labels: { 'aio-image.run': 'r1' },
+      volume: 'aio-r1-data'
+    })
+  })
+
+  it('fails with the log tail when the container exits before ready', async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 0, exitsAfterStart: true })
+    const verifier = new Verifier(fake.engine, testSpec(), {
+      image: 'x',
+      runId: 'r2',
+      readyTimeoutMs: 5000
+    })
+    const error = await verifier.run().catch(e => e)
+    expect(error).toBeInstanceOf(NotReadyError)
+    expect(error.message).toMatch(
+      /the container exited with code 1 before it was ready; its last log lines:\naio: ERROR: something broke/
+    )
+  })
+
+  it('fails within its bound when the app never answers', async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 60_000 })
+    const started = Date.now()
+    const error = await new Verifier(fake.engine, testSpec(), {
+      image: 'x',
+      runId: 'r3',
+      readyTimeoutMs: 500
+    })
+      .run()
+      .catch(e => e)
+    expect(error).toBeInstanceOf(NotReadyError)
+    expect(error.message).toMatch(
+      /demo was not ready \(GET \/health answering 2xx\/3xx and pg_isready\): not ready within/
+    )
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
+
+describe('median', () => {
+  it('is the middle value, or the mean of the two middle ones', () => {
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([4, 1, 3, 2])).toBe(3)
+  })
+})
