@@ -12,10 +12,14 @@ config=${1:-examples/notes/aio.yml}
 runner=$(mktemp -d /tmp/aio-demo-XXXXXX)
 trap 'rm -rf "$runner"' EXIT
 touch "$runner/output" "$runner/state" "$runner/summary"
+# Build stages download (npm) with what this machine trusts: behind a
+# TLS-inspecting proxy, its CA is in the system bundle.
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+[ -f "$ca_bundle" ] || ca_bundle=
 status=0
 env RUNNER_TEMP="$runner" GITHUB_OUTPUT="$runner/output" GITHUB_STATE="$runner/state" \
   GITHUB_STEP_SUMMARY="$runner/summary" "INPUT_CONFIG=$config" \
-  node dist/index.js || status=$?
+  "INPUT_BUILD-CA-CERTIFICATES=$ca_bundle" node dist/index.js || status=$?
 
 # The post step gets the saved state as STATE_* variables, as on a runner.
 state_env=()

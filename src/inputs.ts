@@ -28,6 +28,7 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'postgres-settings', kind: 'env' },
   { name: 'init-sql', kind: 'list' },
   { name: 'supervisor', kind: 'string' },
+  { name: 'build-ca-certificates', kind: 'string' },
   { name: 'tags', kind: 'list' },
   { name: 'build-args', kind: 'env' },
   { name: 'verify', kind: 'boolean' },

@@ -155,6 +155,8 @@ export const APP_SOCKET = '/run/app/app.sock'
 /** Where a build stage's context lies in the rendered directory. */
 const stageContextDir = (stage: BuildStage) => `stages/${stage.name}/`
 const stageTarget = (stage: BuildStage) => `build-${stage.name}`
+/** Where build-ca-certificates lies in the rendered directory (outside aio/etc: not in the image). */
+const BUILD_CA_FILE = 'aio/build/ca-certificates.crt'
 
 /** A libpq URI over the Unix socket: no host, no password. */
 export function databaseUrl(database: string, role: string): string {
@@ -205,6 +207,7 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
       key: envName(key),
       value: dockerfileString(value)
     })),
+    buildCaFile: spec.buildCaCertificates && dockerfilePath(BUILD_CA_FILE),
     buildStages: spec.buildStages.map(stage => ({
       name: stage.name,
       stage: stageTarget(stage),
@@ -306,6 +309,10 @@ export async function writeBuildContext(spec: Spec, dir: string): Promise<Render
   await copyContext(spec.context, path.join(dir, 'app'), [dir])
   for (const stage of spec.buildStages)
     await copyContext(stage.context, path.join(dir, stageContextDir(stage)), [dir])
+  if (spec.buildCaCertificates) {
+    await fs.promises.mkdir(path.dirname(path.join(dir, BUILD_CA_FILE)), { recursive: true })
+    await fs.promises.copyFile(spec.buildCaCertificates, path.join(dir, BUILD_CA_FILE))
+  }
   // Numbered, so that the image runs them in the spec's order.
   const initSqlDir = path.join(dir, 'aio/etc/init-sql')
   for (const [index, file] of (spec.postgres?.initSql ?? []).entries()) {

@@ -77,6 +77,8 @@ export interface Spec {
   postgres?: PostgresSpec
   supervisor: Supervisor
   buildStages: BuildStage[]
+  /** Absolute path of a PEM file that build stages trust (not copied into the image). */
+  buildCaCertificates?: string
   /** nginx in front of the app; the app then listens on a Unix socket. */
   nginx?: NginxSpec
   tags: string[]
@@ -485,6 +487,15 @@ function normalize(raw: RawSpec, origins: FieldOrigins): Spec {
       commands: stage.commands,
       copy: stage.copy
     })),
+    buildCaCertificates:
+      raw['build-ca-certificates'] === undefined
+        ? undefined
+        : existingPath(
+            raw['build-ca-certificates'] as string,
+            baseDir('build-ca-certificates'),
+            'file',
+            describe('build-ca-certificates')
+          ),
     nginx: nginx && { root: nginx.root, proxy: nginx.proxy ?? [] },
     tags: (raw.tags as string[] | undefined) ?? [`${name}:latest`],
     buildArgs: envRecord(raw['build-args']),

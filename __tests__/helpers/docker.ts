@@ -81,6 +81,11 @@ export class TestContainer {
     return dockerStatus('exec', this.name, ...command)
   }
 
+  /** `command` as the container's user `user` (e.g. app, to use its peer-mapped role). */
+  async execAs(user: string, ...command: string[]): Promise<{ code: number; output: string }> {
+    return dockerStatus('exec', '--user', user, this.name, ...command)
+  }
+
   async logs(): Promise<string> {
     return (await dockerStatus('logs', this.name)).output
   }

@@ -1,0 +1,63 @@
+// Runs a bundled example through the action as a runner would, and looks
+// inside the containers of its images.
+import fs from 'node:fs'
+import path from 'node:path'
+import { ROOT, runAction, type ActionRun } from './action-runner.js'
+import { TestContainer } from './docker.js'
+
+/** Image names of this suite's examples: aio-i5-<example>[-<variant>]. */
+export const EXAMPLE_PREFIX = 'aio-i5-'
+/** First builds install Node, PostgreSQL and Python from Debian's archive. */
+export const EXAMPLE_BUILD_TIMEOUT = 20 * 60_000
+
+// What this machine trusts, for the build stages' downloads (npm): a
+// TLS-inspecting proxy's CA is in it when there is one.
+const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
+
+/** The action on examples/<name>/aio.yml, images named with EXAMPLE_PREFIX. */
+export function runExample(name: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({
+    config: path.join(ROOT, 'examples', name, 'aio.yml'),
+    name: `${EXAMPLE_PREFIX}${name}`,
+    'idle-settle': '1s',
+    ...(fs.existsSync(HOST_CA_BUNDLE) ? { 'build-ca-certificates': HOST_CA_BUNDLE } : {}),
+    ...inputs
+  })
+}
+
+/** Fails with the step's log when the action did not succeed. */
+export function expectSucceeded(run: ActionRun): void {
+  if (run.exitCode !== 0 || run.outputs.passed !== 'true')
+    throw new Error(`the action failed (exit ${run.exitCode}):\n${run.log}`)
+}
+
+/** TCP ports in LISTEN state in a /proc/net/tcp (or tcp6) table. */
+export function listeningPorts(table: string): number[] {
+  const ports = table
+    .split('\n')
+    .slice(1)
+    .map(line => line.trim().split(/\s+/))
+    .filter(fields => fields[3] === '0A')
+    .map(fields => parseInt(fields[1].split(':').pop()!, 16))
+  return [...new Set(ports)].sort((a, b) => a - b)
+}
+
+/** The TCP ports anything in the container listens on (IPv4 and IPv6). */
+export async function containerListeningPorts(container: TestContainer): Promise<number[]> {
+  const { output } = await container.exec(
+    'sh',
+    '-c',
+    'cat /proc/net/tcp; tail -n +2 /proc/net/tcp6 2>/dev/null; true'
+  )
+  return listeningPorts(output)
+}
+
+/** One SQL statement through psql in the container, as root (the superuser) or `user`'s role. */
+export async function psql(container: TestContainer, sql: string, user?: string): Promise<string> {
+  const command = ['psql', '-XAtq', '-c', sql]
+  const { code, output } = user
+    ? await container.execAs(user, ...command)
+    : await container.exec(...command.slice(0, 2), '--username=postgres', ...command.slice(2))
+  if (code !== 0) throw new Error(`psql ${JSON.stringify(sql)} failed: ${output}`)
+  return output.trim()
+}
