@@ -27,7 +27,9 @@ function serveStatic(url, response) {
   const found = file.startsWith(publicDir) && fs.statSync(file, { throwIfNoEntry: false })?.isFile()
   // Single-page app: any other path is the app's own route.
   const served = found ? file : path.join(publicDir, 'index.html')
-  response.writeHead(200, { 'content-type': types[path.extname(served)] ?? 'application/octet-stream' })
+  response.writeHead(200, {
+    'content-type': types[path.extname(served)] ?? 'application/octet-stream'
+  })
   fs.createReadStream(served).pipe(response)
 }
 
@@ -41,7 +43,9 @@ const server = http.createServer(async (request, response) => {
       json(response, 200, (await db.query('SELECT id, name FROM boards ORDER BY id')).rows)
     } else if (url.pathname === '/api/boards' && request.method === 'POST') {
       const { name } = await readBody(request)
-      const { rows } = await db.query('INSERT INTO boards (name) VALUES ($1) RETURNING id, name', [name])
+      const { rows } = await db.query('INSERT INTO boards (name) VALUES ($1) RETURNING id, name', [
+        name
+      ])
       json(response, 201, rows[0])
     } else if (url.pathname.startsWith('/api/')) {
       json(response, 404, { error: 'not found' })
