@@ -2,7 +2,7 @@
 // inside the containers of its images.
 import fs from 'node:fs'
 import path from 'node:path'
-import { ROOT, runAction, type ActionRun } from './action-runner.js'
+import { ROOT, runAction, runPost, type ActionRun } from './action-runner.js'
 import { TestContainer } from './docker.js'
 
 /** Image names of this suite's examples: aio-i5-<example>[-<variant>]. */
@@ -23,6 +23,49 @@ export function runExample(name: string, inputs: Record<string, string> = {}): P
     ...(fs.existsSync(HOST_CA_BUNDLE) ? { 'build-ca-certificates': HOST_CA_BUNDLE } : {}),
     ...inputs
   })
+}
+
+/** Runs the action on the example before the file's tests, and its post step after them. */
+export function exampleRun(name: string): { readonly run: ActionRun } {
+  const holder = {} as { run: ActionRun }
+  beforeAll(async () => {
+    holder.run = await runExample(name)
+  }, EXAMPLE_BUILD_TIMEOUT)
+  afterAll(() => runPost(holder.run), 60_000)
+  return holder
+}
+
+/** A container of an example's image (`image` without the prefix), not created yet. */
+export function exampleContainer(
+  image: string,
+  port: number,
+  env: Record<string, string> = {}
+): TestContainer {
+  return new TestContainer(
+    `${EXAMPLE_PREFIX}${image}`,
+    port,
+    `${EXAMPLE_PREFIX}${image.replace(/:.*/, '')}`,
+    env
+  )
+}
+
+/** Creates and starts the container on a fresh volume, and waits until `readyPath` answers. */
+export async function startContainer(container: TestContainer, readyPath?: string): Promise<void> {
+  await container.create()
+  await container.start()
+  await container.ready(readyPath)
+}
+
+/** exampleContainer, started before the enclosing block's tests and removed after them. */
+export function startedExampleContainer(
+  image: string,
+  port: number,
+  options: { env?: Record<string, string>; readyPath?: string } = {}
+): TestContainer {
+  const container = exampleContainer(image, port, options.env)
+  beforeAll(() => startContainer(container, options.readyPath), 120_000)
+  afterAll(() => container.remove())
+  return container
 }
 
 /** Fails with the step's log when the action did not succeed. */

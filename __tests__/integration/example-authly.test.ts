@@ -1,26 +1,20 @@
 // examples/authly end to end: built, booted and measured by the action as a
 // runner runs it, then its image checked for what the seed asks: init SQL
 // run once at first boot, state on /data, the seed's budgets, s6.
-import { runPost, type ActionRun } from '../helpers/action-runner.js'
-import { docker, TestContainer } from '../helpers/docker.js'
+import { docker } from '../helpers/docker.js'
 import {
-  EXAMPLE_BUILD_TIMEOUT,
   EXAMPLE_PREFIX,
+  exampleRun,
   expectSucceeded,
   psql,
-  runExample
+  startedExampleContainer
 } from '../helpers/example.js'
 
-const IMAGE = `${EXAMPLE_PREFIX}authly:latest`
 const ROLE = `${EXAMPLE_PREFIX}authly`.replace(/-/g, '_')
-
-let run: ActionRun
-beforeAll(async () => {
-  run = await runExample('authly')
-}, EXAMPLE_BUILD_TIMEOUT)
-afterAll(() => runPost(run), 60_000)
+const example = exampleRun('authly')
 
 it('builds, boots and measures the image within the seed budgets, under s6', () => {
+  const { run } = example
   expectSucceeded(run)
   expect(run.summary).toMatch(/\| Image size \| 300\.0 MB \| [\d.]+ MB \| ✅ pass \|/)
   expect(run.summary).toMatch(/\| First boot to ready \| 30\.000 s \| [\d.]+ s \| ✅ pass \|/)
@@ -29,13 +23,7 @@ it('builds, boots and measures the image within the seed budgets, under s6', () 
 })
 
 describe('a container of the image', () => {
-  const container = new TestContainer(IMAGE, 8000, `${EXAMPLE_PREFIX}authly`)
-  beforeAll(async () => {
-    await container.create()
-    await container.start()
-    await container.ready()
-  }, 120_000)
-  afterAll(() => container.remove())
+  const container = startedExampleContainer('authly:latest', 8000)
 
   async function post(path: string, form: Record<string, string>, auth?: string) {
     const response = await fetch(container.url(path), {

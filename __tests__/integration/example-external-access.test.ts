@@ -1,28 +1,24 @@
 // examples/external-access end to end: PostgreSQL closed by default, opened
 // at run time by EXTERNAL_ACCESS_ENABLE / EXTERNAL_ACCESS_METHOD with a
 // password, and a client on Docker's bridge network to prove both.
-import { runPost, type ActionRun } from '../helpers/action-runner.js'
-import { docker, dockerStatus, TestContainer } from '../helpers/docker.js'
+import { docker, dockerStatus, type TestContainer } from '../helpers/docker.js'
 import {
   containerListeningPorts,
-  EXAMPLE_BUILD_TIMEOUT,
   EXAMPLE_PREFIX,
+  exampleContainer,
+  exampleRun,
   expectSucceeded,
   psql,
-  runExample
+  startContainer
 } from '../helpers/example.js'
 
 const IMAGE = `${EXAMPLE_PREFIX}external-access:latest`
 const ROLE = `${EXAMPLE_PREFIX}external-access`.replace(/-/g, '_')
 const PASSWORD = 'correct horse battery staple'
 
-let run: ActionRun
-beforeAll(async () => {
-  run = await runExample('external-access')
-}, EXAMPLE_BUILD_TIMEOUT)
-afterAll(() => runPost(run), 60_000)
+const example = exampleRun('external-access')
 
-it('builds, boots and measures the image', () => expectSucceeded(run))
+it('builds, boots and measures the image', () => expectSucceeded(example.run))
 
 /** psql in a second container of the image: a client on Docker's bridge network. */
 async function connectFromBridge(
@@ -45,10 +41,8 @@ async function connectFromBridge(
 }
 
 async function started(env: Record<string, string>): Promise<TestContainer> {
-  const container = new TestContainer(IMAGE, 8000, `${EXAMPLE_PREFIX}external-access`, env)
-  await container.create()
-  await container.start()
-  await container.ready()
+  const container = exampleContainer('external-access:latest', 8000, env)
+  await startContainer(container)
   return container
 }
 
@@ -106,7 +100,7 @@ it('takes md5 with a warning, and refuses trust and a missing password', async (
     ],
     [{ EXTERNAL_ACCESS_ENABLE: 'true' }, /EXTERNAL_ACCESS_ENABLE=true needs a password/]
   ] as const) {
-    const refused = new TestContainer(IMAGE, 8000, `${EXAMPLE_PREFIX}external-access`, env)
+    const refused = exampleContainer('external-access:latest', 8000, env)
     try {
       await refused.create()
       await refused.start()

@@ -1,14 +1,13 @@
 // examples/hive end to end: two images from one spec (variants genie and
 // agent), each with its own port and database, FastAPI under two uvicorn
 // workers, and pgvector created in the app database.
-import { runPost, type ActionRun } from '../helpers/action-runner.js'
-import { docker, TestContainer } from '../helpers/docker.js'
+import { docker } from '../helpers/docker.js'
 import {
-  EXAMPLE_BUILD_TIMEOUT,
   EXAMPLE_PREFIX,
+  exampleRun,
   expectSucceeded,
   psql,
-  runExample
+  startedExampleContainer
 } from '../helpers/example.js'
 
 const VARIANTS = [
@@ -16,13 +15,10 @@ const VARIANTS = [
   { variant: 'agent', port: 38886, database: 'hive_agent' }
 ]
 
-let run: ActionRun
-beforeAll(async () => {
-  run = await runExample('hive')
-}, EXAMPLE_BUILD_TIMEOUT)
-afterAll(() => runPost(run), 60_000)
+const example = exampleRun('hive')
 
 it('builds, boots and measures both variants in one step', () => {
+  const { run } = example
   expectSucceeded(run)
   const variants = JSON.parse(run.outputs.variants) as Record<string, Record<string, string>>
   expect(Object.keys(variants)).toEqual(['genie', 'agent'])
@@ -37,17 +33,9 @@ it('builds, boots and measures both variants in one step', () => {
 })
 
 describe.each(VARIANTS)('the $variant image', ({ variant, port, database }) => {
-  const container = new TestContainer(
-    `${EXAMPLE_PREFIX}hive-${variant}:latest`,
-    port,
-    `${EXAMPLE_PREFIX}hive-${variant}`
-  )
-  beforeAll(async () => {
-    await container.create()
-    await container.start()
-    await container.ready('/api/v1/health')
-  }, 120_000)
-  afterAll(() => container.remove())
+  const container = startedExampleContainer(`hive-${variant}:latest`, port, {
+    readyPath: '/api/v1/health'
+  })
 
   it(`answers on ${port} with its own database ${database}`, async () => {
     const health = await (await fetch(container.url('/api/v1/health'))).json()

@@ -2,42 +2,28 @@
 // built by a Node stage and proxies /api and WebSocket upgrades to uvicorn
 // over a Unix socket; the app has no TCP listener and no embedded database.
 import WebSocket from 'ws'
-import { runPost, type ActionRun } from '../helpers/action-runner.js'
-import { docker, TestContainer } from '../helpers/docker.js'
+import { docker } from '../helpers/docker.js'
 import {
   containerListeningPorts,
-  EXAMPLE_BUILD_TIMEOUT,
-  EXAMPLE_PREFIX,
+  exampleRun,
   expectSucceeded,
-  runExample
+  startedExampleContainer
 } from '../helpers/example.js'
 
-let run: ActionRun
-beforeAll(async () => {
-  run = await runExample('santaserver')
-}, EXAMPLE_BUILD_TIMEOUT)
-afterAll(() => runPost(run), 60_000)
+const example = exampleRun('santaserver')
 
 it('builds, boots and measures the image, with no database to shut down', () => {
+  const { run } = example
   expectSucceeded(run)
   expect(run.summary).toContain('| Graceful stop |')
   expect(run.summary).toMatch(/nginx/)
 })
 
 describe('a container of the image', () => {
-  const container = new TestContainer(
-    `${EXAMPLE_PREFIX}santaserver:latest`,
-    8080,
-    `${EXAMPLE_PREFIX}santaserver`,
-    // The database is external: its URL arrives at run time.
-    { DATABASE_URL: 'postgresql://santa@db.invalid/santa' }
-  )
-  beforeAll(async () => {
-    await container.create()
-    await container.start()
-    await container.ready()
-  }, 120_000)
-  afterAll(() => container.remove())
+  // The database is external: its URL arrives at run time.
+  const container = startedExampleContainer('santaserver:latest', 8080, {
+    env: { DATABASE_URL: 'postgresql://santa@db.invalid/santa' }
+  })
 
   it('serves the built SPA at /, its assets, and index.html for its own routes', async () => {
     for (const route of ['/', '/machines/42']) {

@@ -2,41 +2,27 @@
 // into the image, PostgreSQL on its Unix socket only with logical
 // replication, a replication-capable role, and the migration command run
 // before the app at every start.
-import { runPost, type ActionRun } from '../helpers/action-runner.js'
-import { docker, TestContainer } from '../helpers/docker.js'
+import { docker } from '../helpers/docker.js'
 import {
   containerListeningPorts,
-  EXAMPLE_BUILD_TIMEOUT,
   EXAMPLE_PREFIX,
+  exampleRun,
   expectSucceeded,
   psql,
-  runExample
+  startedExampleContainer
 } from '../helpers/example.js'
 
-let run: ActionRun
-beforeAll(async () => {
-  run = await runExample('viban')
-}, EXAMPLE_BUILD_TIMEOUT)
-afterAll(() => runPost(run), 60_000)
+const example = exampleRun('viban')
 
 it('builds, boots and measures the image under s6', () => {
+  const { run } = example
   expectSucceeded(run)
   expect(run.summary).toContain('s6-svscan')
   expect(run.summary).toContain('| Clean database shutdown |')
 })
 
 describe('a container of the image', () => {
-  const container = new TestContainer(
-    `${EXAMPLE_PREFIX}viban:latest`,
-    4000,
-    `${EXAMPLE_PREFIX}viban`
-  )
-  beforeAll(async () => {
-    await container.create()
-    await container.start()
-    await container.ready()
-  }, 120_000)
-  afterAll(() => container.remove())
+  const container = startedExampleContainer('viban:latest', 4000)
 
   it('runs PostgreSQL with wal_level logical, on its socket only: nothing on 5432', async () => {
     expect(await psql(container, 'SHOW wal_level')).toBe('logical')
