@@ -1,12 +1,15 @@
 // examples/hive end to end: two images from one spec (variants genie and
 // agent), each with its own port and database, FastAPI under two uvicorn
 // workers, and pgvector created in the app database.
+import { runPost } from '../helpers/action-runner.js'
 import { docker } from '../helpers/docker.js'
 import {
+  EXAMPLE_BUILD_TIMEOUT,
   EXAMPLE_PREFIX,
   exampleRun,
   expectSucceeded,
   psql,
+  runExample,
   startedExampleContainer
 } from '../helpers/example.js'
 
@@ -31,6 +34,20 @@ it('builds, boots and measures both variants in one step', () => {
   for (const { variant } of VARIANTS)
     expect(run.summary).toContain(`## aio-image: ${EXAMPLE_PREFIX}hive-${variant} ✅ passed`)
 })
+
+it(
+  'builds only the variant named by the variant input, with the usual outputs',
+  async () => {
+    const run = await runExample('hive', { variant: 'agent', verify: 'false' })
+    await runPost(run)
+    if (run.exitCode !== 0) throw new Error(run.log)
+    expect(run.outputs['image-id']).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(run.summary).toContain(`## aio-image: ${EXAMPLE_PREFIX}hive-agent `)
+    expect(run.outputs.variants).toBeUndefined()
+    expect(run.log).not.toContain('hive-genie')
+  },
+  EXAMPLE_BUILD_TIMEOUT
+)
 
 describe.each(VARIANTS)('the $variant image', ({ variant, port, database }) => {
   const container = startedExampleContainer(`hive-${variant}:latest`, port, {
