@@ -99,6 +99,9 @@ export class SpecError extends Error {
 
 type RawSpec = Record<string, unknown>
 
+// Names that say "secret": such values must never become build arguments.
+const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i
+
 interface SchemaProperty {
   description?: string
 }
@@ -280,6 +283,20 @@ function fieldProblems(
     problems.push(
       `input \`name\` is required here: no usable default from ${JSON.stringify(defaultName)}`
     )
+  }
+  // Both end up in the image for anyone who pulls it: never secrets.
+  const bakedIn: Array<[string, string]> = [
+    ['build-args', "build arguments are recorded in the image's history"],
+    ['app-env', "app-env is written into the image's configuration"]
+  ]
+  for (const [field, where] of bakedIn) {
+    for (const key of Object.keys(envRecord(raw[field]))) {
+      if (SECRET_NAME.test(key)) {
+        problems.push(
+          `${describe(field)}: ${key} looks like a secret, and ${where}; pass secrets to the container at run time instead (POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)`
+        )
+      }
+    }
   }
   if (raw.verify === false) {
     for (const field of ['max-startup-time', 'max-idle-memory']) {

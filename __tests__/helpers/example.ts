@@ -2,6 +2,7 @@
 // inside the containers of its images.
 import fs from 'node:fs'
 import path from 'node:path'
+import { listeningPorts } from '../../src/verify.js'
 import { ROOT, runAction, runPost, type ActionRun } from './action-runner.js'
 import { TestContainer } from './docker.js'
 
@@ -74,23 +75,12 @@ export function expectSucceeded(run: ActionRun): void {
     throw new Error(`the action failed (exit ${run.exitCode}):\n${run.log}`)
 }
 
-/** TCP ports in LISTEN state in a /proc/net/tcp (or tcp6) table. */
-export function listeningPorts(table: string): number[] {
-  const ports = table
-    .split('\n')
-    .slice(1)
-    .map(line => line.trim().split(/\s+/))
-    .filter(fields => fields[3] === '0A')
-    .map(fields => parseInt(fields[1].split(':').pop()!, 16))
-  return [...new Set(ports)].sort((a, b) => a - b)
-}
-
 /** The TCP ports anything in the container listens on (IPv4 and IPv6). */
 export async function containerListeningPorts(container: TestContainer): Promise<number[]> {
   const { output } = await container.exec(
     'sh',
     '-c',
-    'cat /proc/net/tcp; tail -n +2 /proc/net/tcp6 2>/dev/null; true'
+    'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; true'
   )
   return listeningPorts(output)
 }

@@ -114,6 +114,14 @@ describe('resolveSpec validation', () => {
     }
   })
 
+  it('refuses secret-looking build arguments, which the image history would keep', () => {
+    const [problem] = problemsOf(() => testSpec({ 'build-args': ['NPM_TOKEN=abc', 'VERSION=1'] }))
+    expect(problem).toMatch(
+      /^input `build-args`: NPM_TOKEN looks like a secret, and build arguments are recorded in the image's history/
+    )
+    expect(testSpec({ 'build-args': ['VERSION=1'] }).buildArgs).toEqual({ VERSION: '1' })
+  })
+
   it('requires app-command', () => {
     expect(
       problemsOf(() => resolveSpec({ inputs: {}, workingDir: process.cwd(), defaultName: 'x' }))
@@ -235,6 +243,7 @@ describe('fields for the reference systems', () => {
       { 'postgres-settings': { 'a b': 1 } },
       { 'app-env': { POSTGRES_PASSWORD: 'baked-in' } },
       { 'app-env': ['POSTGRES_PASSWORD_FILE=/x'] },
+      { 'app-env': { GITHUB_API_TOKEN: 'ghp_x' } },
       { nginx: { root: '/srv/$uri' } },
       { nginx: { proxy: ['/api; return 200'] } }
     ]) {
