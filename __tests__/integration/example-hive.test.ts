@@ -38,10 +38,11 @@ it('builds, boots and measures both variants in one step', () => {
 it(
   'builds only the variant named by the variant input, with the usual outputs',
   async () => {
-    const run = await runExample('hive', { variant: 'agent', verify: 'false' })
+    const run = await runExample('hive', { variant: 'agent' })
     await runPost(run)
     if (run.exitCode !== 0) throw new Error(run.log)
     expect(run.outputs['image-id']).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(run.outputs.passed).toBe('true')
     expect(run.summary).toContain(`## aio-image: ${EXAMPLE_PREFIX}hive-agent `)
     expect(run.outputs.variants).toBeUndefined()
     expect(run.log).not.toContain('hive-genie')

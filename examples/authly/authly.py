@@ -16,7 +16,7 @@ import psycopg
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 ISSUER = os.environ.get("AUTHLY_ISSUER", "http://localhost:8000")
-TOKEN_SECONDS = int(os.environ.get("AUTHLY_TOKEN_SECONDS", "3600"))
+TOKEN_SECONDS = int(os.environ.get("AUTHLY_ACCESS_LIFETIME", "3600"))
 # /data/app is the app's own place on the data volume.
 KEY_FILE = "/data/app/signing-key"
 
