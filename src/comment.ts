@@ -85,8 +85,12 @@ export async function commentOnPullRequest(
     const { action, url } = await upsertComment(target, token, name, summary)
     log.info(`${action} the pull-request comment ${url}`)
   } catch (error) {
+    const forbidden = (error as { status?: number }).status === 403
+    const hint = forbidden
+      ? ' (the token may not write: a pull request from a fork gets a read-only one; the job needs `permissions: pull-requests: write`)'
+      : ''
     log.warning(
-      `could not comment on pull request #${target.number} (a pull request from a fork gets a read-only token): ${(error as Error).message}`
+      `could not comment on pull request #${target.number}${hint}: ${(error as Error).message}`
     )
   }
 }

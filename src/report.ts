@@ -122,7 +122,7 @@ function formatDelta(delta: Delta): string {
     seconds: (value: number) => `${value.toFixed(3)} s`
   }[delta.unit]
   const percent =
-    delta.percent === undefined ? '' : ` (${signed(`${delta.percent}%`, delta.percent)})`
+    delta.percent === undefined ? '' : ` (${signed(`${delta.percent.toFixed(1)}%`, delta.percent)})`
   return [
     format(delta.baseline),
     format(delta.current),

@@ -112,8 +112,8 @@ describe('summary with a baseline', () => {
     expect(summary).toContain('Compared with the baseline (base.json):')
     expect(summary).toContain('| figure | baseline | this run | change |')
     expect(summary).toContain('| image size | 180.0 MB | 190.0 MB | +10.0 MB (+5.6%) |')
-    expect(summary).toContain('| first boot to ready | 1.500 s | 1.200 s | -0.300 s (-20%) |')
-    expect(summary).toContain('| idle memory (max) | 60.0 MiB | 66.0 MiB | +6.0 MiB (+10%) |')
+    expect(summary).toContain('| first boot to ready | 1.500 s | 1.200 s | -0.300 s (-20.0%) |')
+    expect(summary).toContain('| idle memory (max) | 60.0 MiB | 66.0 MiB | +6.0 MiB (+10.0%) |')
   })
 
   it('says when there is none', () => {

@@ -135,7 +135,7 @@ describe('pull-request comment', () => {
     expect(server.seen).toHaveLength(1)
     expect(log.lines).toEqual([
       expect.stringMatching(
-        /^warning: could not comment on pull request #42 \(a pull request from a fork gets a read-only token\): Resource not accessible by integration/
+        /^warning: could not comment on pull request #42 \(the token may not write: a pull request from a fork gets a read-only one; .*\): Resource not accessible by integration/
       )
     ])
   })
