@@ -27,7 +27,7 @@ export interface Report {
     idle: { median: number; max: number; samples: number[] }
     processes: Array<{ command: string; uid: number; rss: number }>
   }
-  stop?: { seconds: number; cleanDatabaseShutdown: boolean }
+  stop?: { seconds: number; cleanDatabaseShutdown?: boolean }
   checks: Check[]
   passed: boolean
   /** The build cache used, and why. */
