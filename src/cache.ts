@@ -5,7 +5,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { persistentDir } from './persist.js'
+import { persistentDir, type CacheStore } from './persist.js'
 import type { RenderedFile } from './render.js'
 import type { CacheMode, Spec } from './spec.js'
 
@@ -225,4 +225,27 @@ export async function rotateLocalCache(local: CachePlan['local']): Promise<void>
   if (!local || !fs.existsSync(local.next)) return
   await fs.promises.rm(local.dir, { recursive: true, force: true })
   await fs.promises.rename(local.next, local.dir)
+}
+
+/** A `local` build cache: where it is, its key, and the key it was restored from. */
+export interface LocalCacheState {
+  dir: string
+  key: string
+  restoredKey?: string
+}
+
+/**
+ * For a `local` plan: the cache's key, and the cache restored from `store`
+ * when there is one (the action's; elsewhere the directory stays on disk).
+ */
+export async function restoreLocalCache(
+  plan: CachePlan,
+  spec: Spec,
+  artifacts: readonly RenderedFile[],
+  store: CacheStore | undefined
+): Promise<LocalCacheState | undefined> {
+  if (!plan.local) return undefined
+  const { key, prefix } = localCacheKey(spec.name, artifacts, spec.context)
+  const restoredKey = await store?.restore(plan.local.dir, key, prefix)
+  return { dir: plan.local.dir, key, restoredKey }
 }

@@ -92,7 +92,6 @@ export async function run(): Promise<void> {
       workDir,
       runId,
       builder: core.getInput('builder') || undefined,
-      ghaAvailable: store.available(),
       cacheStore: store,
       baseline
     })

@@ -6,7 +6,13 @@ import path from 'node:path'
 import { compareWithBaseline, type BaselineInput } from './baseline.js'
 import { judgeBudgets, judgeRuntime, type Figures } from './budgets.js'
 import { buildImage, buildPlatforms, type BuildSettings } from './build.js'
-import { localCacheDir, localCacheKey, planCache, rotateLocalCache } from './cache.js'
+import {
+  localCacheDir,
+  planCache,
+  restoreLocalCache,
+  rotateLocalCache,
+  type LocalCacheState
+} from './cache.js'
 import type { DockerEngine } from './docker.js'
 import { measureImage, type ImageFigures } from './image.js'
 import type { CacheStore } from './persist.js'
@@ -33,19 +39,14 @@ export interface PipelineOptions {
   runId: string
   /** The buildx builder; the current one when absent. */
   builder?: string
-  /** The GitHub Actions cache service is there (for cache: auto and gha). */
-  ghaAvailable?: boolean
-  /** Restores a `local` build cache (the action's @actions/cache); without it the directory simply stays on disk. */
+  /**
+   * The GitHub Actions cache (the action's): when available, `auto` picks
+   * gha, and a `local` build cache is restored from it. Without it the
+   * local directory simply stays on disk.
+   */
   cacheStore?: CacheStore
   /** A previous report to compare with, or why there is none. */
   baseline?: BaselineInput
-}
-
-/** A `local` build cache: where it is, its key, and the key it was restored from. */
-export interface LocalCacheState {
-  dir: string
-  key: string
-  restoredKey?: string
 }
 
 export interface PipelineResult {
@@ -64,17 +65,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
   // What the builder can do decides the cache and refuses impossible
   // platform lists, before anything is built.
-  const info = await docker.builderInfo(options.builder)
-  const builder = {
-    name: info.name ?? options.builder ?? 'default',
-    driver: info.driver ?? 'docker',
-    native: nativePlatform(info.nodes[0]?.platforms)
-  }
+  const builder = await describeBuilder(docker, options.builder)
   const platformBuild = needsPlatformBuild(spec.platforms, builder)
   const cachePlan = planCache(spec, {
     builder: builder.name,
     driver: builder.driver,
-    ghaAvailable: options.ghaAvailable ?? false,
+    ghaAvailable: options.cacheStore?.available() ?? false,
     localDir: localCacheDir(spec.name, process.env)
   })
   const settings: BuildSettings = { builder: options.builder, cache: cachePlan }
@@ -89,11 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const build = await ui.group(`Build ${spec.tags.join(', ')}`, async () => {
     ui.info(`build cache: ${cachePlan.message}`)
     for (const warning of cachePlan.warnings) ui.warning(warning)
-    if (cachePlan.local) {
-      const { key, prefix } = localCacheKey(spec.name, files, spec.context)
-      const restoredKey = await options.cacheStore?.restore(cachePlan.local.dir, key, prefix)
-      localCache = { dir: cachePlan.local.dir, key, restoredKey }
-    }
+    localCache = await restoreLocalCache(cachePlan, spec, files, options.cacheStore)
     const built = await buildImage(docker, spec, renderedDir, workDir, settings)
     await rotateLocalCache(cachePlan.local)
     return built
@@ -177,5 +169,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     reportPath,
     renderedDir,
     localCache
+  }
+}
+
+/** The builder's name, driver and native platform, from `docker buildx inspect`. */
+async function describeBuilder(docker: DockerEngine, requested: string | undefined) {
+  const info = await docker.builderInfo(requested)
+  return {
+    name: info.name ?? requested ?? 'default',
+    driver: info.driver ?? 'docker',
+    native: nativePlatform(info.nodes[0]?.platforms)
   }
 }

@@ -3,10 +3,10 @@
 // half-way is cleaned up too) and its files.
 import fs from 'node:fs'
 import * as core from '@actions/core'
+import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
 import { STATE_LOCAL_CACHE, STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
 import { actionsCacheStore } from './persist.js'
-import type { LocalCacheState } from './pipeline.js'
 import { RUN_LABEL } from './verify.js'
 
 /** Saves the local build cache unless it was restored under the same key (entries are immutable). */

@@ -5,6 +5,7 @@ import {
   cacheType,
   localCacheKey,
   planCache,
+  restoreLocalCache,
   rotateLocalCache,
   type CacheEnvironment
 } from '../../src/cache.js'
@@ -217,6 +218,36 @@ describe('localCacheKey', () => {
     )
     expect(other.key).not.toBe(key())
     expect(other.prefix).toBe('aio-image-buildx-demo-')
+  })
+})
+
+describe('restoreLocalCache', () => {
+  it('restores a local plan by its key and prefix, and nothing for other plans', async () => {
+    const asked: string[] = []
+    const store = {
+      available: () => true,
+      restore: async (dir: string, key: string, prefix: string) => {
+        asked.push(dir, key, prefix)
+        return `${prefix}older`
+      },
+      save: async () => undefined
+    }
+    const spec = testSpec()
+    const artifacts = renderArtifacts(spec)
+    const state = await restoreLocalCache(planCache(spec, container), spec, artifacts, store)
+    expect(state).toEqual({
+      dir: '/cache/demo',
+      key: localCacheKey('demo', artifacts, spec.context).key,
+      restoredKey: 'aio-image-buildx-demo-older'
+    })
+    expect(asked).toEqual(['/cache/demo', state?.key, 'aio-image-buildx-demo-'])
+    expect(
+      await restoreLocalCache(planCache(spec, dockerDriver), spec, artifacts, store)
+    ).toBeUndefined()
+    // without a store (the CLI), the directory simply stays where it is
+    expect(
+      (await restoreLocalCache(planCache(spec, container), spec, artifacts, undefined))?.restoredKey
+    ).toBeUndefined()
   })
 })
 

@@ -6,7 +6,8 @@ import {
   needsPlatformBuild,
   PlatformError,
   publish,
-  samePlatform
+  samePlatform,
+  type PublishOptions
 } from '../../src/publish.js'
 import type { Report } from '../../src/report.js'
 import { testSpec } from '../helpers/spec.js'
@@ -104,10 +105,26 @@ describe('registry errors', () => {
 describe('publish', () => {
   const spec = testSpec({ push: true, tags: ['r.example/a:1', 'r.example/a:latest'] })
 
-  it('pushes every tag after every check passed; the digest is the first tag’s', async () => {
-    const { engine, pushed } = pushingEngine([])
+  /** publish() on an engine whose pushes answer `outcomes` in turn; the tags pushed and the log. */
+  async function publishWith(
+    outcomes: Array<string | Error>,
+    options: Partial<Pick<PublishOptions, 'spec' | 'report' | 'buildPlatforms'>> = {}
+  ) {
+    const { engine, pushed } = pushingEngine(outcomes)
     const ui = recordingUi()
-    const result = await publish({ docker: engine, spec, ui, report: report(true), retry: noDelay })
+    const result = await publish({
+      docker: engine,
+      spec,
+      ui,
+      report: report(true),
+      retry: noDelay,
+      ...options
+    })
+    return { result, pushed, lines: ui.lines }
+  }
+
+  it('pushes every tag after every check passed; the digest is the first tag’s', async () => {
+    const { result, pushed } = await publishWith([])
     expect(pushed).toEqual(['r.example/a:1', 'r.example/a:latest'])
     expect(result).toEqual({
       pushed: true,
@@ -122,8 +139,7 @@ describe('publish', () => {
   })
 
   it('pushes nothing when a check failed, and says which', async () => {
-    const { engine, pushed } = pushingEngine([])
-    const result = await publish({ docker: engine, spec, ui: recordingUi(), report: report(false) })
+    const { result, pushed } = await publishWith([], { report: report(false) })
     expect(pushed).toEqual([])
     expect(result).toMatchObject({
       pushed: false,
@@ -133,34 +149,25 @@ describe('publish', () => {
   })
 
   it('does nothing without push and a platform list', async () => {
-    const { engine } = pushingEngine([])
-    const quiet = testSpec({ tags: ['a:1'] })
-    expect(
-      await publish({ docker: engine, spec: quiet, ui: recordingUi(), report: report(true) })
-    ).toBeUndefined()
+    const { result } = await publishWith([], { spec: testSpec({ tags: ['a:1'] }) })
+    expect(result).toBeUndefined()
   })
 
   it('retries a transient registry error, saying so', async () => {
-    const { engine, pushed } = pushingEngine([pushFailure('503 Service Unavailable'), DIGEST])
-    const ui = recordingUi()
-    const result = await publish({ docker: engine, spec, ui, report: report(true), retry: noDelay })
+    const { result, pushed, lines } = await publishWith([
+      pushFailure('503 Service Unavailable'),
+      DIGEST
+    ])
     expect(result?.pushed).toBe(true)
     expect(pushed).toEqual(['r.example/a:1', 'r.example/a:1', 'r.example/a:latest'])
-    expect(ui.lines[0]).toMatch(
+    expect(lines[0]).toMatch(
       /^warning: push r.example\/a:1: transient registry error \(attempt 1 of 3\)/
     )
   })
 
   it('gives up after a bounded number of attempts and fails the push', async () => {
     const outage = () => pushFailure('502 Bad Gateway')
-    const { engine, pushed } = pushingEngine([outage(), outage(), outage(), outage()])
-    const result = await publish({
-      docker: engine,
-      spec,
-      ui: recordingUi(),
-      report: report(true),
-      retry: noDelay
-    })
+    const { result, pushed } = await publishWith([outage(), outage(), outage(), outage()])
     expect(pushed).toHaveLength(3)
     expect(result).toMatchObject({ pushed: false, failed: true, tags: [] })
     expect(result?.reason).toMatch(
@@ -169,20 +176,14 @@ describe('publish', () => {
   })
 
   it('does not retry an authentication error, and says how to log in', async () => {
-    const { engine, pushed } = pushingEngine([pushFailure('unauthorized: authentication required')])
-    const result = await publish({
-      docker: engine,
-      spec,
-      ui: recordingUi(),
-      report: report(true),
-      retry: noDelay
-    })
+    const { result, pushed } = await publishWith([
+      pushFailure('unauthorized: authentication required')
+    ])
     expect(pushed).toHaveLength(1)
     expect(result?.reason).toContain('log in to the registry first: docker/login-action')
   })
 
   it('builds and pushes the platform list instead of pushing the native image', async () => {
-    const { engine, pushed } = pushingEngine([])
     const multi = testSpec({
       push: true,
       tags: ['r.example/a:1'],
@@ -193,34 +194,19 @@ describe('publish', () => {
       builds.push(push)
       return DIGEST
     }
-    const result = await publish({
-      docker: engine,
-      spec: multi,
-      ui: recordingUi(),
-      report: report(true),
-      buildPlatforms
-    })
-    expect(pushed).toEqual([])
-    expect(builds).toEqual([true])
-    expect(result).toMatchObject({
+    const pushing = await publishWith([], { spec: multi, buildPlatforms })
+    expect(pushing.pushed).toEqual([])
+    expect(pushing.result).toMatchObject({
       pushed: true,
       digest: DIGEST,
       platforms: ['linux/amd64', 'linux/arm64']
     })
-
-    builds.length = 0
-    const buildOnly = await publish({
-      docker: engine,
-      spec: { ...multi, push: false },
-      ui: recordingUi(),
-      report: report(true),
-      buildPlatforms
-    })
-    expect(builds).toEqual([false])
-    expect(buildOnly).toMatchObject({
+    const building = await publishWith([], { spec: { ...multi, push: false }, buildPlatforms })
+    expect(building.result).toMatchObject({
       pushed: false,
       failed: false,
       reason: 'push is false: linux/amd64, linux/arm64 built, not pushed'
     })
+    expect(builds).toEqual([true, false])
   })
 })
