@@ -2,8 +2,10 @@
 // action as a runner runs it, logged in through DOCKER_CONFIG as
 // docker/login-action leaves it. Also the cache `auto` chooses here (no
 // GitHub Actions cache service) and a baseline comparison.
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import tar from 'tar-stream'
 import { ROOT, runAction, runPost, type ActionRun } from '../helpers/action-runner.js'
 import { dockerStatus } from '../helpers/docker.js'
 import { TestRegistry } from '../helpers/registry.js'
@@ -108,11 +110,29 @@ describe('push to a registry', () => {
   it(
     'pushes nothing when the build failed',
     async () => {
-      const broken = await run({ tags: tag('broken'), 'base-image': 'debian:aio-i3-missing' })
-      await runPost(broken)
-      expect(broken.exitCode).toBe(1)
-      expect(broken.log).not.toContain('::group::Push')
-      expect(await registry.manifestDigest(REPOSITORY, 'broken')).toBeUndefined()
+      // A local base image without a shell: the first RUN fails, and nothing is pulled.
+      const base = 'aio-i3-empty:1'
+      await new Promise<void>((resolve, reject) => {
+        const load = spawn('docker', ['import', '-', base], {
+          stdio: ['pipe', 'ignore', 'inherit']
+        })
+        load.on('close', code =>
+          code === 0 ? resolve() : reject(new Error(`docker import ${code}`))
+        )
+        const empty = tar.pack()
+        empty.pipe(load.stdin)
+        empty.finalize()
+      })
+      try {
+        const broken = await run({ tags: tag('broken'), 'base-image': base })
+        await runPost(broken)
+        expect(broken.exitCode).toBe(1)
+        expect(broken.log).toContain('::error::docker buildx build failed')
+        expect(broken.log).not.toContain('::group::Push')
+        expect(await registry.manifestDigest(REPOSITORY, 'broken')).toBeUndefined()
+      } finally {
+        await dockerStatus('image', 'rm', base)
+      }
     },
     BUILD_TIMEOUT
   )
