@@ -60,6 +60,7 @@ export interface PipelineResult {
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const { spec, docker, ui, workDir, runId } = options
+  const started = performance.now()
   const renderedDir = path.join(workDir, 'rendered')
   await fs.promises.mkdir(workDir, { recursive: true })
 
@@ -115,6 +116,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     imageSize: image.size,
     compressedSize: image.compressedSize,
     buildSeconds: build.seconds,
+    overheadSeconds:
+      (performance.now() - started - (verified?.waitedMs ?? 0)) / 1000 - build.seconds,
     startupMs: verified?.startupMs,
     restartMs: verified?.restartMs,
     idleMemoryMax: verified?.idleMemory.max,

@@ -21,6 +21,8 @@ export interface Report {
     largestLayers: Array<{ size: number; createdBy: string }>
   }
   build: { seconds: number }
+  /** The action's own time, outside the build and the container waits. */
+  overhead: { seconds: number }
   /** Seconds, absent when verify is false. */
   startup?: { firstBoot: number; restart: number }
   memory?: {
@@ -66,6 +68,7 @@ export function buildReport(input: ReportInput): Report {
         .map(layer => ({ size: layer.size, createdBy: instruction(layer.createdBy) }))
     },
     build: { seconds: round3(figures.buildSeconds) },
+    overhead: { seconds: round3(figures.overheadSeconds) },
     startup: verified
       ? { firstBoot: round3(figures.startupMs! / 1000), restart: round3(figures.restartMs! / 1000) }
       : undefined,
@@ -192,6 +195,7 @@ export function summaryMarkdown(report: Report): string {
     )
   }
   if (report.stop) lines.push(`| graceful stop | ${formatSeconds(report.stop.seconds * 1000)} s |`)
+  lines.push(`| action overhead | ${report.overhead.seconds.toFixed(3)} s |`)
   lines.push('', `Tags: ${report.image.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
   lines.push(...baselineLines(report), ...pushLines(report))
   if (report.cache) {

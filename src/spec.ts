@@ -13,6 +13,8 @@ export type Supervisor = 'supervisord' | 's6'
 export interface PostgresSpec {
   version: number
   extensions: string[]
+  /** ICU data carried: only what PostgreSQL uses, or all of it. */
+  icu: 'slim' | 'full'
   /** Database and role of the app; the role logs in by peer over the socket. */
   database: string
   role: string
@@ -272,6 +274,7 @@ function normalize(
         : {
             version: Number(version),
             extensions: (raw['postgres-extensions'] as string[] | undefined) ?? [],
+            icu: (raw['postgres-icu'] as 'slim' | 'full' | undefined) ?? 'slim',
             database: identifier,
             role: identifier
           },
