@@ -23,6 +23,7 @@ function reportOf(figures: Partial<Figures>): Report {
       imageSize: 180_000_000,
       compressedSize: 70_000_000,
       buildSeconds: 30,
+      overheadSeconds: 2,
       startupMs: 1500,
       restartMs: 500,
       idleMemoryMax: 60 * MiB,
