@@ -46,6 +46,7 @@ describe('push to a registry', () => {
   }, BUILD_TIMEOUT)
 
   afterAll(async () => {
+    fs.rmSync(path.dirname(baselineFile), { recursive: true, force: true })
     await registry?.stop()
     for (const name of ['1', 'latest', 'budget', 'broken'])
       await dockerStatus('image', 'rm', `${registry.host}/${REPOSITORY}:${name}`)
