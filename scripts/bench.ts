@@ -94,8 +94,13 @@ async function measure(variant: Variant, index: number): Promise<Row> {
   const contextDir = path.join(workRoot, `context-${index}`)
   const dockerfile = await variant.prepare(contextDir)
   const iidFile = path.join(workRoot, `iid-${index}`)
-  const args = buildxArgs(variant.spec, { contextDir, iidFile, labels: {} })
-  args.splice(args.indexOf('--file'), 2, '--file', dockerfile, '--no-cache')
+  const args = buildxArgs(variant.spec, {
+    contextDir,
+    labels: {},
+    output: { load: true, iidFile },
+    cache: { from: [], to: [], noCache: true }
+  })
+  args.splice(args.indexOf('--file'), 2, '--file', dockerfile)
   const started = performance.now()
   await docker.buildx(args)
   const coldBuild = (performance.now() - started) / 1000

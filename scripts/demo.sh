@@ -5,24 +5,16 @@
 #   scripts/demo.sh [examples/<name>/aio.yml]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/action.sh
 config=${1:-examples/notes/aio.yml}
 
 ./scripts/setup-environment.sh
 
 runner=$(mktemp -d /tmp/aio-demo-XXXXXX)
 trap 'rm -rf "$runner"' EXIT
-touch "$runner/output" "$runner/state" "$runner/summary"
 status=0
-env RUNNER_TEMP="$runner" GITHUB_OUTPUT="$runner/output" GITHUB_STATE="$runner/state" \
-  GITHUB_STEP_SUMMARY="$runner/summary" "INPUT_CONFIG=$config" \
-  node dist/index.js || status=$?
-
-# The post step gets the saved state as STATE_* variables, as on a runner.
-state_env=()
-while IFS= read -r line; do
-  case "$line" in *'<<'*) name=${line%%<<*}; IFS= read -r value; state_env+=("STATE_$name=$value") ;; esac
-done <"$runner/state"
-env RUNNER_TEMP="$runner" "${state_env[@]}" node dist/index.js >/dev/null
+run_action "$runner" "config=$config" || status=$?
+run_post "$runner" >/dev/null
 
 echo
 echo "================ job summary ================"
