@@ -3,7 +3,7 @@
 // YAML already has types. Converting first lets one schema judge both.
 import { Util } from '@docker/actions-toolkit/lib/util.js'
 
-export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'env' | 'version'
+export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'lines' | 'env' | 'version'
 
 export interface SpecInput {
   name: string
@@ -27,9 +27,16 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'postgres-role-attributes', kind: 'list' },
   { name: 'postgres-settings', kind: 'env' },
   { name: 'init-sql', kind: 'list' },
+  { name: 'postgres-icu', kind: 'string' },
   { name: 'supervisor', kind: 'string' },
   { name: 'build-ca-certificates', kind: 'string' },
   { name: 'tags', kind: 'list' },
+  { name: 'push', kind: 'boolean' },
+  { name: 'platforms', kind: 'list' },
+  { name: 'cache', kind: 'string' },
+  { name: 'cache-ref', kind: 'string' },
+  { name: 'cache-from', kind: 'lines' },
+  { name: 'cache-to', kind: 'lines' },
   { name: 'build-args', kind: 'env' },
   { name: 'verify', kind: 'boolean' },
   { name: 'run-env', kind: 'env' },
@@ -66,8 +73,9 @@ export function convertInput(input: SpecInput, text: string): unknown {
       return fail('true or false')
     case 'list':
       return Util.getList(text)
+    case 'lines':
     case 'env':
-      // Values may hold commas, so only newlines separate entries.
+      // Values may hold commas (KEY=a,b; type=registry,ref=...): only newlines separate entries.
       return Util.getList(text, { ignoreComma: true })
   }
 }

@@ -1,12 +1,16 @@
-// The action's front end: inputs -> Spec -> pipeline -> outputs, summary and
-// the step's verdict. Exported as run() so that `npx @github/local-action`
-// can drive it too.
+// The action's front end: inputs -> Spec -> pipeline -> outputs, summary,
+// pull-request comment and the step's verdict. Exported as run() so that
+// `npx @github/local-action` can drive it too.
 import crypto from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
+import { resolveBaseline, saveBranchReport } from './branch-baseline.js'
+import { commentOnPullRequest } from './comment.js'
+import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
 import { readSpecInputs } from './inputs.js'
+import { actionsCacheStore } from './persist.js'
 import { runPipeline, type PipelineResult, type Ui } from './pipeline.js'
 import { summaryMarkdown } from './report.js'
 import { findSpecFile, readSpecFile, resolveSpecs, type Spec } from './spec.js'
@@ -14,6 +18,8 @@ import { formatSeconds } from './units.js'
 
 export const STATE_RUN_ID = 'run-id'
 export const STATE_WORK_DIR = 'work-dir'
+/** The local build caches to save in the post step (JSON of LocalCacheState[], one per image). */
+export const STATE_LOCAL_CACHE = 'local-cache'
 
 const actionUi: Ui = { group: core.group, info: core.info, warning: core.warning }
 
@@ -36,6 +42,7 @@ export function imageOutputs(result: PipelineResult): Record<string, string> {
     value === undefined ? '' : format(value)
   return {
     'image-id': result.imageId,
+    digest: result.report.push?.pushed ? (result.report.push.digest ?? '') : '',
     'image-size': String(figures.imageSize),
     'compressed-size': String(figures.compressedSize),
     'startup-time': optional(figures.startupMs, formatSeconds),
@@ -66,7 +73,10 @@ function setOutputs(results: ReadonlyArray<{ spec: Spec; result: PipelineResult 
   core.setOutput('passed', String(results.every(({ result }) => result.report.passed)))
 }
 
-/** Fails the step for failed checks; budget misses only warn with fail-on-budget: false. */
+/**
+ * Fails the step for failed checks and a failed push; budget misses only
+ * warn with fail-on-budget: false.
+ */
 function judge(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): void {
   const fatal: string[] = []
   for (const { spec, result } of results) {
@@ -78,6 +88,8 @@ function judge(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): 
       if (check.kind === 'runtime' || spec.failOnBudget) fatal.push(describe(check))
       else core.warning(describe(check))
     }
+    const { push } = result.report
+    if (push?.failed) fatal.push(`${image}${push.reason ?? 'push failed'}`)
   }
   if (fatal.length > 0) core.setFailed(fatal.join('\n'))
 }
@@ -90,19 +102,40 @@ export async function run(): Promise<void> {
     core.saveState(STATE_RUN_ID, runId)
     core.saveState(STATE_WORK_DIR, workDir)
 
+    const token = core.getInput('github-token')
+    if (token) core.setSecret(token)
     const specs = specsFromInputs(process.cwd(), process.env)
+    const store = actionsCacheStore(core.info)
     const results: Array<{ spec: Spec; result: PipelineResult }> = []
+    const localCaches: LocalCacheState[] = []
     // Variants one after the other: they share the build cache and the machine.
     for (const spec of specs) {
+      const baseline = await resolveBaseline(
+        core.getInput('baseline-report'),
+        spec.name,
+        process.cwd(),
+        process.env,
+        store
+      )
       const result = await runPipeline({
         spec,
         docker: new Docker(),
         ui: actionUi,
         workDir: spec.variant && specs.length > 1 ? path.join(workDir, spec.variant) : workDir,
-        runId
+        runId,
+        builder: core.getInput('builder') || undefined,
+        cacheStore: store,
+        baseline
       })
       results.push({ spec, result })
-      await core.summary.addRaw(summaryMarkdown(result.report)).write()
+      if (result.localCache) {
+        localCaches.push(result.localCache)
+        core.saveState(STATE_LOCAL_CACHE, JSON.stringify(localCaches))
+      }
+      const summary = summaryMarkdown(result.report)
+      await core.summary.addRaw(summary).write()
+      await saveBranchReport(result.reportPath, spec.name, process.env, store)
+      await commentOnPullRequest(token, spec.name, summary, actionUi)
     }
     setOutputs(results)
     judge(results)

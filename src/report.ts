@@ -1,7 +1,10 @@
 // The JSON report (the machine-readable record of a run, and a later run's
 // baseline) and the Markdown summary built from it. Pure functions.
+import type { BaselineComparison, Delta } from './baseline.js'
 import type { Check, Figures } from './budgets.js'
+import type { CachePlan } from './cache.js'
 import type { HistoryEntry, ProcessInfo } from './docker.js'
+import type { PushResult } from './publish.js'
 import type { Spec } from './spec.js'
 import { formatBytes, formatMemory, formatSeconds } from './units.js'
 
@@ -18,6 +21,8 @@ export interface Report {
     largestLayers: Array<{ size: number; createdBy: string }>
   }
   build: { seconds: number }
+  /** The action's own time, outside the build and the container waits. */
+  overhead: { seconds: number }
   /** Seconds, absent when verify is false. */
   startup?: { firstBoot: number; restart: number }
   memory?: {
@@ -27,6 +32,12 @@ export interface Report {
   stop?: { seconds: number; cleanDatabaseShutdown?: boolean }
   checks: Check[]
   passed: boolean
+  /** The build cache used, and why. */
+  cache?: Pick<CachePlan, 'used' | 'message' | 'warnings'>
+  /** Changes against a previous report. */
+  baseline?: BaselineComparison
+  /** Present when a push (or a build of every platform) was due. */
+  push?: PushResult
 }
 
 export interface ReportInput {
@@ -57,6 +68,7 @@ export function buildReport(input: ReportInput): Report {
         .map(layer => ({ size: layer.size, createdBy: instruction(layer.createdBy) }))
     },
     build: { seconds: round3(figures.buildSeconds) },
+    overhead: { seconds: round3(figures.overheadSeconds) },
     startup: verified
       ? { firstBoot: round3(figures.startupMs! / 1000), restart: round3(figures.restartMs! / 1000) }
       : undefined,
@@ -102,6 +114,50 @@ export function instruction(createdBy: string): string {
     .trim()
 }
 
+function signed(text: string, value: number): string {
+  return value > 0 ? `+${text}` : text
+}
+
+function formatDelta(delta: Delta): string {
+  const format = {
+    bytes: formatBytes,
+    memory: formatMemory,
+    seconds: (value: number) => `${value.toFixed(3)} s`
+  }[delta.unit]
+  const percent =
+    delta.percent === undefined ? '' : ` (${signed(`${delta.percent.toFixed(1)}%`, delta.percent)})`
+  return [
+    format(delta.baseline),
+    format(delta.current),
+    `${signed(format(delta.change), delta.change)}${percent}`
+  ].join(' | ')
+}
+
+function baselineLines(report: Report): string[] {
+  const { baseline } = report
+  if (!baseline) return []
+  if ('missing' in baseline) return [`No baseline to compare with: ${baseline.missing}.`, '']
+  return [
+    `Compared with the baseline (${cell(baseline.source)}):`,
+    '',
+    '| figure | baseline | this run | change |',
+    '| --- | --- | --- | --- |',
+    ...baseline.deltas.map(delta => `| ${delta.title} | ${formatDelta(delta)} |`),
+    ''
+  ]
+}
+
+function pushLines(report: Report): string[] {
+  const { push } = report
+  if (!push) return []
+  if (!push.pushed) return [`${push.failed ? '❌' : '⏭️'} ${cell(push.reason ?? 'not pushed')}`, '']
+  const platforms = push.platforms.length > 0 ? ` for ${push.platforms.join(', ')}` : ''
+  return [
+    `📦 Pushed${platforms}: ${push.tags.map(({ tag }) => `\`${tag}\``).join(', ')} (digest \`${push.digest}\`)`,
+    ''
+  ]
+}
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/`/g, "'")
 }
@@ -139,7 +195,13 @@ export function summaryMarkdown(report: Report): string {
     )
   }
   if (report.stop) lines.push(`| graceful stop | ${formatSeconds(report.stop.seconds * 1000)} s |`)
+  lines.push(`| action overhead | ${report.overhead.seconds.toFixed(3)} s |`)
   lines.push('', `Tags: ${report.image.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
+  lines.push(...baselineLines(report), ...pushLines(report))
+  if (report.cache) {
+    lines.push(`Build cache: ${report.cache.message}`, '')
+    for (const warning of report.cache.warnings) lines.push(`> ⚠️ ${warning}`, '')
+  }
 
   lines.push(
     '<details><summary>Largest layers</summary>',

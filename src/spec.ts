@@ -21,6 +21,8 @@ export const ROLE_ATTRIBUTES: readonly RoleAttribute[] = [
 export interface PostgresSpec {
   version: number
   extensions: string[]
+  /** ICU data carried: only what PostgreSQL uses, or all of it. */
+  icu: 'slim' | 'full'
   /** Database and role of the app; the role logs in by peer over the socket. */
   database: string
   role: string
@@ -48,6 +50,17 @@ export interface NginxSpec {
   root?: string
   /** Path prefixes proxied to the app. */
   proxy: string[]
+}
+
+export type CacheMode = 'auto' | 'gha' | 'local' | 'registry' | 'inline' | 'none'
+
+export interface CacheSpec {
+  mode: CacheMode
+  /** Image reference of the registry cache. */
+  ref?: string
+  /** Raw buildx values; either one given overrides `mode`. */
+  from: string[]
+  to: string[]
 }
 
 export interface Budgets {
@@ -82,6 +95,11 @@ export interface Spec {
   /** nginx in front of the app; the app then listens on a Unix socket. */
   nginx?: NginxSpec
   tags: string[]
+  /** Push the tags when, and only when, every check passed. */
+  push: boolean
+  /** Platforms to build and push; empty means the native one only. */
+  platforms: string[]
+  cache: CacheSpec
   buildArgs: Record<string, string>
   verify: boolean
   runEnv: Record<string, string>
@@ -304,6 +322,11 @@ function fieldProblems(
         problems.push(`${describe(field)}: needs the image booted, but verify is false`)
     }
   }
+  if (raw.cache === 'registry' && raw['cache-ref'] === undefined) {
+    problems.push(
+      `${describe('cache')}: registry needs \`cache-ref\`, the image reference that holds the cache`
+    )
+  }
   const stageNames = ((raw['build-stages'] as RawBuildStage[] | undefined) ?? []).map(
     stage => stage?.name
   )
@@ -479,6 +502,7 @@ function normalize(raw: RawSpec, origins: FieldOrigins): Spec {
         : {
             version: Number(version),
             extensions: (raw['postgres-extensions'] as string[] | undefined) ?? [],
+            icu: (raw['postgres-icu'] as 'slim' | 'full' | undefined) ?? 'slim',
             database: (raw['postgres-database'] as string | undefined) ?? identifier,
             role: (raw['postgres-role'] as string | undefined) ?? identifier,
             roleAttributes: (raw['postgres-role-attributes'] as RoleAttribute[] | undefined) ?? [],
@@ -515,6 +539,14 @@ function normalize(raw: RawSpec, origins: FieldOrigins): Spec {
           ),
     nginx: nginx && { root: nginx.root, proxy: nginx.proxy ?? [] },
     tags: (raw.tags as string[] | undefined) ?? [`${name}:latest`],
+    push: (raw.push as boolean | undefined) ?? false,
+    platforms: (raw.platforms as string[] | undefined) ?? [],
+    cache: {
+      mode: (raw.cache as CacheMode | undefined) ?? 'auto',
+      ref: raw['cache-ref'] as string | undefined,
+      from: (raw['cache-from'] as string[] | undefined) ?? [],
+      to: (raw['cache-to'] as string[] | undefined) ?? []
+    },
     buildArgs: envRecord(raw['build-args']),
     verify: (raw.verify as boolean | undefined) ?? true,
     runEnv: envRecord(raw['run-env']),

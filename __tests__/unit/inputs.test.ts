@@ -21,6 +21,15 @@ describe('convertInput', () => {
       'sql/a.sql',
       'sql/b.sql'
     ])
+    expect(convertInput(input('cache-from'), 'type=registry,ref=r/a:c\ntype=gha')).toEqual([
+      'type=registry,ref=r/a:c',
+      'type=gha'
+    ])
+    expect(convertInput(input('platforms'), 'linux/amd64,linux/arm64')).toEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    expect(convertInput(input('push'), 'true')).toBe(true)
   })
 
   it('keeps postgres-version "none" as text and a major as a number', () => {

@@ -62,17 +62,29 @@ describe('renderArtifacts', () => {
       'Dockerfile'
     ).content
     expect(dockerfile).toContain('FROM debian:trixie-slim AS postgres')
-    expect(dockerfile).toContain("'postgresql-17' 'postgresql-17-pgvector'")
+    expect(dockerfile).toContain(
+      "'postgresql-17' 'binutils' 'icu-devtools' 'postgresql-17-pgvector'"
+    )
+    expect(dockerfile).toContain('/tmp/slim-icu /out')
     expect(dockerfile).toContain("'supervisor' 'python3'")
     expect(dockerfile).toContain('ENV PATH=/usr/lib/postgresql/17/bin:$PATH')
     expect(dockerfile).toContain(`DATABASE_URL="${databaseUrl('demo', 'demo')}"`)
     expect(dockerfile).toMatch(
-      /COPY app\/ \/app\/\nWORKDIR \/app\nVOLUME \["\/data"\]\nEXPOSE 8000\n/
+      /WORKDIR \/app\n#.*\nCOPY app\/ \/app\/\nVOLUME \["\/data"\]\nEXPOSE 8000\n/
     )
     // The app comes last: a code-only change rebuilds only the last layer.
     const lastCopy = dockerfile.lastIndexOf('COPY ')
     expect(dockerfile.slice(lastCopy)).toMatch(/^COPY app\/ \/app\//)
     expect(dockerfile).not.toContain('&#')
+  })
+
+  it('keeps the full ICU data when asked', () => {
+    const dockerfile = fileOf(
+      renderArtifacts(testSpec({ 'postgres-icu': 'full' })),
+      'Dockerfile'
+    ).content
+    expect(dockerfile).not.toContain('slim-icu /out')
+    expect(dockerfile).not.toContain('icu-devtools')
   })
 
   it('preloads extensions that need it', () => {
@@ -214,7 +226,7 @@ describe("the reference systems' features", () => {
     expect(dockerfile).toContain('RUN ["/bin/sh","-c","npm ci"]')
     expect(dockerfile).toContain('RUN ["/bin/sh","-c","npm run build -- --x=\\"$Y\\""]')
     expect(dockerfile).toMatch(
-      /COPY --from=build-frontend \/build\/dist \/srv\/www\n(#.*\n)*COPY app\/ \/app\//
+      /COPY --from=build-frontend \/build\/dist \/srv\/www\nWORKDIR \/app\n(#.*\n)*COPY app\/ \/app\//
     )
   })
 
