@@ -21,5 +21,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
     }
+  },
+  {
+    // The examples' single-page apps run in a browser.
+    files: ['examples/*/frontend/src/**/*.js'],
+    languageOptions: { globals: globals.browser }
   }
 )

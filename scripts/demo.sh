@@ -12,8 +12,12 @@ config=${1:-examples/notes/aio.yml}
 
 runner=$(mktemp -d /tmp/aio-demo-XXXXXX)
 trap 'rm -rf "$runner"' EXIT
+# Build stages download (npm) with what this machine trusts: behind a
+# TLS-inspecting proxy, its CA is in the system bundle.
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+[ -f "$ca_bundle" ] || ca_bundle=
 status=0
-run_action "$runner" "config=$config" || status=$?
+run_action "$runner" "config=$config" "build-ca-certificates=$ca_bundle" || status=$?
 run_post "$runner" >/dev/null
 
 echo

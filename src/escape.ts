@@ -70,3 +70,55 @@ export function pgIdentifier(value: string): string {
 export function yamlString(value: string): string {
   return JSON.stringify(value)
 }
+
+/**
+ * An exec-form Dockerfile instruction argument list (RUN ["/bin/sh", "-c",
+ * "..."]): a JSON array, which no Dockerfile parser splits, substitutes or
+ * continues onto the next line.
+ */
+export function dockerfileExecForm(args: readonly string[]): string {
+  for (const arg of args) assertOneLine(arg, 'Dockerfile')
+  return JSON.stringify(args)
+}
+
+// Paths written unquoted into COPY lines: nothing the parser could split,
+// substitute ($) or read as a flag or a glob.
+const DOCKERFILE_PATH = /^[A-Za-z0-9._/][A-Za-z0-9._/-]*$/
+
+/** A path for a COPY line. */
+export function dockerfilePath(value: string): string {
+  if (!DOCKERFILE_PATH.test(value))
+    throw new EscapeError(`Dockerfile COPY: ${JSON.stringify(value)} is not a plain path`)
+  return value
+}
+
+// nginx.conf has quoting, but variables ($) are expanded even inside quotes
+// in many directives: only words that need no quoting at all are written.
+const NGINX_WORD = /^[A-Za-z0-9._~/:=?&%+-]+$/
+
+/** A word for nginx.conf (a path, a location prefix, an upstream address). */
+export function nginxWord(value: string): string {
+  if (!NGINX_WORD.test(value))
+    throw new EscapeError(
+      `nginx.conf: ${JSON.stringify(value)} holds a character nginx would read as syntax ($, quotes, ;, {}, # or space)`
+    )
+  return value
+}
+
+const PG_SETTING_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/
+
+/** A postgresql.conf setting name (a module's settings carry one dot). */
+export function pgConfName(value: string): string {
+  if (!PG_SETTING_NAME.test(value))
+    throw new EscapeError(`postgresql.conf: ${JSON.stringify(value)} is not a setting name`)
+  return value
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** An environment variable name, for ENV lines and shell assignments alike. */
+export function envName(value: string): string {
+  if (!ENV_NAME.test(value))
+    throw new EscapeError(`environment: ${JSON.stringify(value)} is not a variable name`)
+  return value
+}

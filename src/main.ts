@@ -7,63 +7,91 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { resolveBaseline, saveBranchReport } from './branch-baseline.js'
 import { commentOnPullRequest } from './comment.js'
+import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
 import { readSpecInputs } from './inputs.js'
 import { actionsCacheStore } from './persist.js'
 import { runPipeline, type PipelineResult, type Ui } from './pipeline.js'
 import { summaryMarkdown } from './report.js'
-import { findSpecFile, readSpecFile, resolveSpec, type Spec } from './spec.js'
+import { findSpecFile, readSpecFile, resolveSpecs, type Spec } from './spec.js'
 import { formatSeconds } from './units.js'
 
 export const STATE_RUN_ID = 'run-id'
 export const STATE_WORK_DIR = 'work-dir'
-/** The local build cache to save in the post step (JSON of LocalCacheState). */
+/** The local build caches to save in the post step (JSON of LocalCacheState[], one per image). */
 export const STATE_LOCAL_CACHE = 'local-cache'
 
 const actionUi: Ui = { group: core.group, info: core.info, warning: core.warning }
 
-/** The spec from the action's inputs and, when present, its spec file. */
-export function specFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spec {
+/** The specs from the action's inputs and, when present, its spec file: one, or one per variant. */
+export function specsFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spec[] {
   const file = findSpecFile(core.getInput('config'), workingDir)
-  return resolveSpec({
+  return resolveSpecs({
     file: file ? { path: file, fields: readSpecFile(file) } : undefined,
     inputs: readSpecInputs(name => core.getInput(name)),
     workingDir,
-    defaultName: env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir)
+    defaultName: env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir),
+    variant: core.getInput('variant') || undefined
   })
 }
 
-function setOutputs(result: PipelineResult): void {
+/** The step outputs that describe one image. */
+export function imageOutputs(result: PipelineResult): Record<string, string> {
   const { figures } = result
   const optional = (value: number | undefined, format: (v: number) => string) =>
     value === undefined ? '' : format(value)
-  core.setOutput('image-id', result.imageId)
-  core.setOutput('digest', result.report.push?.pushed ? (result.report.push.digest ?? '') : '')
-  core.setOutput('image-size', String(figures.imageSize))
-  core.setOutput('compressed-size', String(figures.compressedSize))
-  core.setOutput('startup-time', optional(figures.startupMs, formatSeconds))
-  core.setOutput('restart-time', optional(figures.restartMs, formatSeconds))
-  core.setOutput('idle-memory', optional(figures.idleMemoryMax, String))
-  core.setOutput('build-time', figures.buildSeconds.toFixed(3))
-  core.setOutput('passed', String(result.report.passed))
-  core.setOutput('report', result.reportPath)
-  core.setOutput('rendered-dir', result.renderedDir)
+  return {
+    'image-id': result.imageId,
+    digest: result.report.push?.pushed ? (result.report.push.digest ?? '') : '',
+    'image-size': String(figures.imageSize),
+    'compressed-size': String(figures.compressedSize),
+    'startup-time': optional(figures.startupMs, formatSeconds),
+    'restart-time': optional(figures.restartMs, formatSeconds),
+    'idle-memory': optional(figures.idleMemoryMax, String),
+    'build-time': figures.buildSeconds.toFixed(3),
+    passed: String(result.report.passed),
+    report: result.reportPath,
+    'rendered-dir': result.renderedDir
+  }
+}
+
+/**
+ * One image: its outputs as the step's. Several (variants): the step's
+ * `variants` output maps each variant to its outputs, and `passed` is
+ * true only when every image passed.
+ */
+function setOutputs(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): void {
+  if (results.length === 1) {
+    for (const [name, value] of Object.entries(imageOutputs(results[0].result)))
+      core.setOutput(name, value)
+    return
+  }
+  const variants = Object.fromEntries(
+    results.map(({ spec, result }) => [spec.variant, imageOutputs(result)])
+  )
+  core.setOutput('variants', JSON.stringify(variants))
+  core.setOutput('passed', String(results.every(({ result }) => result.report.passed)))
 }
 
 /**
  * Fails the step for failed checks and a failed push; budget misses only
  * warn with fail-on-budget: false.
  */
-function judge(result: PipelineResult, spec: Spec): void {
-  const failed = result.report.checks.filter(check => !check.passed)
-  const describe = (check: (typeof failed)[number]) =>
-    `${check.title}: ${check.actual}${check.budget ? ` (budget ${check.budget})` : ''}${check.detail ? `, ${check.detail}` : ''}`
-  const fatal = failed.filter(check => check.kind === 'runtime' || spec.failOnBudget)
-  for (const check of failed.filter(check => !fatal.includes(check))) core.warning(describe(check))
-  const reasons = fatal.map(describe)
-  const { push } = result.report
-  if (push?.failed) reasons.push(push.reason ?? 'push failed')
-  if (reasons.length > 0) core.setFailed(reasons.join('\n'))
+function judge(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): void {
+  const fatal: string[] = []
+  for (const { spec, result } of results) {
+    const failed = result.report.checks.filter(check => !check.passed)
+    const image = results.length > 1 ? `${spec.name}: ` : ''
+    const describe = (check: (typeof failed)[number]) =>
+      `${image}${check.title}: ${check.actual}${check.budget ? ` (budget ${check.budget})` : ''}${check.detail ? `, ${check.detail}` : ''}`
+    for (const check of failed) {
+      if (check.kind === 'runtime' || spec.failOnBudget) fatal.push(describe(check))
+      else core.warning(describe(check))
+    }
+    const { push } = result.report
+    if (push?.failed) fatal.push(`${image}${push.reason ?? 'push failed'}`)
+  }
+  if (fatal.length > 0) core.setFailed(fatal.join('\n'))
 }
 
 export async function run(): Promise<void> {
@@ -76,32 +104,41 @@ export async function run(): Promise<void> {
 
     const token = core.getInput('github-token')
     if (token) core.setSecret(token)
-    const spec = specFromInputs(process.cwd(), process.env)
+    const specs = specsFromInputs(process.cwd(), process.env)
     const store = actionsCacheStore(core.info)
-    const baseline = await resolveBaseline(
-      core.getInput('baseline-report'),
-      spec.name,
-      process.cwd(),
-      process.env,
-      store
-    )
-    const result = await runPipeline({
-      spec,
-      docker: new Docker(),
-      ui: actionUi,
-      workDir,
-      runId,
-      builder: core.getInput('builder') || undefined,
-      cacheStore: store,
-      baseline
-    })
-    if (result.localCache) core.saveState(STATE_LOCAL_CACHE, JSON.stringify(result.localCache))
-    setOutputs(result)
-    const summary = summaryMarkdown(result.report)
-    await core.summary.addRaw(summary).write()
-    await saveBranchReport(result.reportPath, spec.name, process.env, store)
-    await commentOnPullRequest(token, spec.name, summary, actionUi)
-    judge(result, spec)
+    const results: Array<{ spec: Spec; result: PipelineResult }> = []
+    const localCaches: LocalCacheState[] = []
+    // Variants one after the other: they share the build cache and the machine.
+    for (const spec of specs) {
+      const baseline = await resolveBaseline(
+        core.getInput('baseline-report'),
+        spec.name,
+        process.cwd(),
+        process.env,
+        store
+      )
+      const result = await runPipeline({
+        spec,
+        docker: new Docker(),
+        ui: actionUi,
+        workDir: spec.variant && specs.length > 1 ? path.join(workDir, spec.variant) : workDir,
+        runId,
+        builder: core.getInput('builder') || undefined,
+        cacheStore: store,
+        baseline
+      })
+      results.push({ spec, result })
+      if (result.localCache) {
+        localCaches.push(result.localCache)
+        core.saveState(STATE_LOCAL_CACHE, JSON.stringify(localCaches))
+      }
+      const summary = summaryMarkdown(result.report)
+      await core.summary.addRaw(summary).write()
+      await saveBranchReport(result.reportPath, spec.name, process.env, store)
+      await commentOnPullRequest(token, spec.name, summary, actionUi)
+    }
+    setOutputs(results)
+    judge(results)
   } catch (error) {
     core.setOutput('passed', 'false')
     core.setFailed(error instanceof Error ? error.message : String(error))

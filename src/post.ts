@@ -9,15 +9,16 @@ import { STATE_LOCAL_CACHE, STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
 import { actionsCacheStore } from './persist.js'
 import { RUN_LABEL } from './verify.js'
 
-/** Saves the local build cache unless it was restored under the same key (entries are immutable). */
+/** Saves each image's local build cache unless it was restored under the same key (entries are immutable). */
 async function saveLocalCache(): Promise<void> {
   const state = core.getState(STATE_LOCAL_CACHE)
   if (!state) return
-  const local = JSON.parse(state) as LocalCacheState
-  if (local.restoredKey === local.key) {
-    core.info(`build cache ${local.key} was restored as it is; not saved again`)
-  } else if (fs.existsSync(local.dir)) {
-    await actionsCacheStore(core.info).save(local.dir, local.key)
+  for (const local of JSON.parse(state) as LocalCacheState[]) {
+    if (local.restoredKey === local.key) {
+      core.info(`build cache ${local.key} was restored as it is; not saved again`)
+    } else if (fs.existsSync(local.dir)) {
+      await actionsCacheStore(core.info).save(local.dir, local.key)
+    }
   }
 }
 

@@ -6,11 +6,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Mustache from 'mustache'
 import { TEMPLATES_DIR } from './paths.js'
-import type { Spec } from './spec.js'
+import { ROLE_ATTRIBUTES, type BuildStage, type Spec } from './spec.js'
 import { postgresPackages, preloadLibraries } from './postgres.js'
 import {
+  dockerfileExecForm,
   dockerfileImage,
+  dockerfilePath,
   dockerfileString,
+  envName,
+  nginxWord,
+  pgConfName,
   pgConfString,
   pgIdentifier,
   shellQuote,
@@ -27,7 +32,7 @@ export interface RenderedFile {
 }
 
 type View = Record<string, unknown>
-type ViewName = 'dockerfile' | 'shell' | 'pgconf' | 'compose'
+type ViewName = 'dockerfile' | 'shell' | 'pgconf' | 'compose' | 'nginx'
 
 interface Artifact {
   template: string
@@ -42,6 +47,8 @@ const withPostgres = (spec: Spec) => spec.postgres !== undefined
 const withSupervisord = (spec: Spec) => spec.supervisor === 'supervisord'
 const withS6 = (spec: Spec) => spec.supervisor === 's6'
 const withS6AndPostgres = (spec: Spec) => withS6(spec) && withPostgres(spec)
+const withNginx = (spec: Spec) => spec.nginx !== undefined
+const withS6AndNginx = (spec: Spec) => withS6(spec) && withNginx(spec)
 
 const ARTIFACTS: readonly Artifact[] = [
   { template: 'Dockerfile.mustache', output: 'Dockerfile', view: 'dockerfile' },
@@ -144,8 +151,30 @@ const ARTIFACTS: readonly Artifact[] = [
     template: 's6/postgres/timeout-kill',
     output: 'aio/etc/s6/postgres/timeout-kill',
     when: withS6AndPostgres
+  },
+  { template: 'nginx.conf.mustache', output: 'aio/etc/nginx.conf', view: 'nginx', when: withNginx },
+  { template: 'run-nginx.sh', output: 'aio/lib/run-nginx', executable: true, when: withNginx },
+  {
+    template: 's6/nginx/run',
+    output: 'aio/etc/s6/nginx/run',
+    executable: true,
+    when: withS6AndNginx
+  },
+  {
+    template: 's6/nginx/timeout-kill',
+    output: 'aio/etc/s6/nginx/timeout-kill',
+    when: withS6AndNginx
   }
 ]
+
+/** Where the app listens when nginx is in front of it (its $APP_SOCKET). */
+export const APP_SOCKET = '/run/app/app.sock'
+
+/** Where a build stage's context lies in the rendered directory. */
+const stageContextDir = (stage: BuildStage) => `stages/${stage.name}/`
+const stageTarget = (stage: BuildStage) => `build-${stage.name}`
+/** Where build-ca-certificates lies in the rendered directory (outside aio/etc: not in the image). */
+const BUILD_CA_FILE = 'aio/build/ca-certificates.crt'
 
 /** A libpq URI over the Unix socket: no host, no password. */
 export function databaseUrl(database: string, role: string): string {
@@ -154,7 +183,26 @@ export function databaseUrl(database: string, role: string): string {
 
 function runtimePackages(spec: Spec): string[] {
   const supervisorPackage = spec.supervisor === 's6' ? 's6' : 'supervisor'
-  return [...new Set([supervisorPackage, ...spec.app.packages])]
+  const nginxPackage = spec.nginx ? ['nginx'] : []
+  return [...new Set([supervisorPackage, ...nginxPackage, ...spec.app.packages])]
+}
+
+/** The ALTER ROLE clause for the spec's attributes: each listed one on, every other off. */
+export function roleAttributesClause(attributes: readonly string[]): string {
+  return ROLE_ATTRIBUTES.map(name => (attributes.includes(name) ? name : `NO${name}`)).join(' ')
+}
+
+/** postgresql.conf settings: the spec's, with the preloads its extensions need merged in. */
+export function postgresSettings(spec: Spec): Array<[string, string]> {
+  const settings = { ...spec.postgres?.settings }
+  const preload = [
+    ...(settings.shared_preload_libraries ?? '').split(','),
+    ...preloadLibraries(spec.postgres?.extensions ?? [])
+  ]
+    .map(library => library.trim())
+    .filter(library => library !== '')
+  if (preload.length > 0) settings.shared_preload_libraries = [...new Set(preload)].join(',')
+  return Object.entries(settings)
 }
 
 const VIEWS: Record<ViewName, (spec: Spec) => View> = {
@@ -170,7 +218,28 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
       pgDatabase: dockerfileString(spec.postgres.database),
       pgRole: dockerfileString(spec.postgres.role),
       databaseUrl: dockerfileString(databaseUrl(spec.postgres.database, spec.postgres.role))
-    }
+    },
+    nginx: spec.nginx && { appSocket: dockerfileString(APP_SOCKET) },
+    appEnv: Object.entries(spec.app.env).map(([key, value]) => ({
+      key: envName(key),
+      value: dockerfileString(value)
+    })),
+    buildCaFile: spec.buildCaCertificates && dockerfilePath(BUILD_CA_FILE),
+    buildStages: spec.buildStages.map(stage => ({
+      name: stage.name,
+      stage: stageTarget(stage),
+      from: dockerfileImage(stage.from),
+      packages: shellWords(stage.packages),
+      contextDir: dockerfilePath(stageContextDir(stage)),
+      commands: stage.commands.map(command => dockerfileExecForm(['/bin/sh', '-c', command]))
+    })),
+    stageCopies: spec.buildStages.flatMap(stage =>
+      stage.copy.map(copy => ({
+        stage: stageTarget(stage),
+        from: dockerfilePath(path.posix.join('/build', copy.from)),
+        to: dockerfilePath(copy.to)
+      }))
+    )
   }),
   shell: spec => ({
     name: shellQuote(spec.name),
@@ -182,22 +251,34 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     pgDatabase: shellQuote(spec.postgres?.database ?? ''),
     pgRole: shellQuote(spec.postgres?.role ?? ''),
     pgExtensions: shellQuote((spec.postgres?.extensions ?? []).join(' ')),
-    postgres: spec.postgres !== undefined
+    pgRoleAttributes: shellQuote(roleAttributesClause(spec.postgres?.roleAttributes ?? [])),
+    migrateCommand: shellQuote(spec.app.migrateCommand ?? ''),
+    appSocket: shellQuote(spec.nginx ? APP_SOCKET : ''),
+    postgres: spec.postgres !== undefined,
+    nginx: spec.nginx !== undefined
   }),
-  pgconf: spec => {
-    const preload = preloadLibraries(spec.postgres?.extensions ?? [])
-    const settings: Array<[string, string]> =
-      preload.length > 0 ? [['shared_preload_libraries', preload.join(',')]] : []
-    return {
-      pgMajor: spec.postgres?.version,
-      pgRole: pgIdentifier(spec.postgres?.role ?? ''),
-      settings: settings.map(([key, value]) => ({ key, value: pgConfString(value) }))
-    }
-  },
+  pgconf: spec => ({
+    pgMajor: spec.postgres?.version,
+    pgRole: pgIdentifier(spec.postgres?.role ?? ''),
+    settings: postgresSettings(spec).map(([key, value]) => ({
+      key: pgConfName(key),
+      value: pgConfString(value)
+    }))
+  }),
   compose: spec => ({
     serviceName: spec.name.replace(/[^a-z0-9_-]/g, '-'),
     image: yamlString(spec.tags[0]),
     portMapping: yamlString(`${spec.app.port}:${spec.app.port}`)
+  }),
+  nginx: spec => ({
+    port: spec.app.port,
+    appSocket: nginxWord(APP_SOCKET),
+    root: spec.nginx?.root && nginxWord(spec.nginx.root),
+    // Without static files, everything goes to the app.
+    proxy: [...(spec.nginx?.proxy ?? []), ...(spec.nginx?.root ? [] : ['/'])].map(prefix => ({
+      prefix: nginxWord(prefix)
+    })),
+    healthPath: nginxWord(spec.app.healthPath.split('?')[0])
   })
 }
 
@@ -243,5 +324,18 @@ export async function writeBuildContext(spec: Spec, dir: string): Promise<Render
     await fs.promises.writeFile(target, file.content, { mode: file.mode })
   }
   await copyContext(spec.context, path.join(dir, 'app'), [dir])
+  for (const stage of spec.buildStages)
+    await copyContext(stage.context, path.join(dir, stageContextDir(stage)), [dir])
+  if (spec.buildCaCertificates) {
+    await fs.promises.mkdir(path.dirname(path.join(dir, BUILD_CA_FILE)), { recursive: true })
+    await fs.promises.copyFile(spec.buildCaCertificates, path.join(dir, BUILD_CA_FILE))
+  }
+  // Numbered, so that the image runs them in the spec's order.
+  const initSqlDir = path.join(dir, 'aio/etc/init-sql')
+  for (const [index, file] of (spec.postgres?.initSql ?? []).entries()) {
+    await fs.promises.mkdir(initSqlDir, { recursive: true })
+    const target = `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`
+    await fs.promises.copyFile(file, path.join(initSqlDir, target))
+  }
   return files
 }

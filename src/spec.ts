@@ -10,6 +10,14 @@ import { parseDuration, parseSize } from './units.js'
 
 export type Supervisor = 'supervisord' | 's6'
 
+export type RoleAttribute = 'CREATEDB' | 'CREATEROLE' | 'REPLICATION' | 'BYPASSRLS'
+export const ROLE_ATTRIBUTES: readonly RoleAttribute[] = [
+  'CREATEDB',
+  'CREATEROLE',
+  'REPLICATION',
+  'BYPASSRLS'
+]
+
 export interface PostgresSpec {
   version: number
   extensions: string[]
@@ -18,6 +26,30 @@ export interface PostgresSpec {
   /** Database and role of the app; the role logs in by peer over the socket. */
   database: string
   role: string
+  roleAttributes: RoleAttribute[]
+  /** postgresql.conf settings on top of the image's own, values as text. */
+  settings: Record<string, string>
+  /** Absolute paths of SQL files run once at first boot, in this order. */
+  initSql: string[]
+}
+
+/** A Docker build stage whose results are copied into the image. */
+export interface BuildStage {
+  name: string
+  from: string
+  /** Absolute path of the directory copied to /build in the stage. */
+  context: string
+  packages: string[]
+  commands: string[]
+  /** `from` relative to /build in the stage, `to` absolute in the image. */
+  copy: Array<{ from: string; to: string }>
+}
+
+export interface NginxSpec {
+  /** Static files served at /, or absent: everything goes to the app. */
+  root?: string
+  /** Path prefixes proxied to the app. */
+  proxy: string[]
 }
 
 export type CacheMode = 'auto' | 'gha' | 'local' | 'registry' | 'inline' | 'none'
@@ -39,6 +71,8 @@ export interface Budgets {
 
 export interface Spec {
   name: string
+  /** The variant of the spec file this image is, when it has variants. */
+  variant?: string
   /** Absolute path of the build context, copied to /app. */
   context: string
   baseImage: string
@@ -47,10 +81,19 @@ export interface Spec {
     port: number
     packages: string[]
     healthPath: string
+    /** Non-secret environment written into the image. */
+    env: Record<string, string>
+    /** Run before the app at every start, as the app. */
+    migrateCommand?: string
   }
   /** Absent with `postgres-version: none`. */
   postgres?: PostgresSpec
   supervisor: Supervisor
+  buildStages: BuildStage[]
+  /** Absolute path of a PEM file that build stages trust (not copied into the image). */
+  buildCaCertificates?: string
+  /** nginx in front of the app; the app then listens on a Unix socket. */
+  nginx?: NginxSpec
   tags: string[]
   /** Push the tags when, and only when, every check passed. */
   push: boolean
@@ -84,9 +127,12 @@ interface SchemaProperty {
 const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as {
   properties: Record<string, SchemaProperty>
 }
-const validateSchema = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
-  schema
-)
+const validateSchema = new Ajv({
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+  verbose: true
+}).compile(schema)
 
 /** The spec file to read: the `config` input, else aio.yml in `dir` if present. */
 export function findSpecFile(config: string, dir: string): string | undefined {
@@ -127,33 +173,147 @@ export interface SpecSources {
   workingDir: string
   /** Name used when neither source sets one: the repository's or directory's name. */
   defaultName: string
+  /** With a spec file that has variants: the one to build; every one when absent. */
+  variant?: string
 }
 
-/** Merges, validates and normalises; throws SpecError listing every problem. */
-export function resolveSpec(sources: SpecSources): Spec {
-  const fileName = sources.file ? path.basename(sources.file.path) : 'aio.yml'
-  const fileFields = sources.file?.fields ?? {}
-  const raw: RawSpec = { ...fileFields, ...sources.inputs }
-  const describe = (field: string): string =>
-    field in sources.inputs ? `input \`${field}\`` : `${fileName} field \`${field}\``
+/** How a field is named in messages, and what its relative paths are relative to. */
+interface FieldOrigins {
+  describe(field: string): string
+  baseDir(field: string): string
+}
 
+/**
+ * One spec, for front ends and tests that build one image; a spec file with
+ * several variants needs `variant` here.
+ */
+export function resolveSpec(sources: SpecSources): Spec {
+  const specs = resolveSpecs(sources)
+  if (specs.length !== 1) {
+    throw new SpecError([
+      `${specFileName(sources)} has ${specs.length} variants (${specs.map(s => s.variant).join(', ')}): select one with \`variant\``
+    ])
+  }
+  return specs[0]
+}
+
+/**
+ * Merges, validates and normalises: one Spec, or one per variant. Inputs
+ * override a variant's fields, which replace the file's. Throws SpecError
+ * listing every problem.
+ */
+export function resolveSpecs(sources: SpecSources): Spec[] {
+  const fileName = specFileName(sources)
+  const { variants, ...fileFields } = sources.file?.fields ?? {}
+  const problems = new Set<string>()
+  const resolved: Array<{ raw: RawSpec; origins: FieldOrigins; variant?: string }> = []
+  for (const [variant, variantFields] of selectVariants(variants, sources.variant, fileName)) {
+    const from = (field: string) =>
+      field in sources.inputs ? 'input' : field in variantFields ? 'variant' : 'file'
+    const origins: FieldOrigins = {
+      describe: field =>
+        ({
+          input: `input \`${field}\``,
+          variant: `${fileName} variants.${variant} field \`${field}\``,
+          file: `${fileName} field \`${field}\``
+        })[from(field)],
+      baseDir: field =>
+        from(field) === 'input' || !sources.file
+          ? sources.workingDir
+          : path.dirname(sources.file.path)
+    }
+    const raw: RawSpec = { ...fileFields, ...variantFields, ...sources.inputs }
+    const baseName = raw.name ?? sanitizeName(sources.defaultName)
+    if (variant !== undefined) {
+      // A variant is its own image: named after the spec and the variant unless it says otherwise.
+      raw.name = variantFields.name ?? `${String(baseName)}-${variant}`
+      if ('variants' in variantFields)
+        problems.add(`${fileName} variants.${variant}: variants cannot have variants`)
+    }
+    for (const problem of fieldProblems(raw, origins.describe, fileName, sources.defaultName))
+      problems.add(problem)
+    resolved.push({ raw: { ...raw, name: raw.name ?? baseName }, origins, variant })
+  }
+  if (problems.size > 0) throw new SpecError([...problems])
+
+  const specs = resolved.map(({ raw, origins, variant }) => ({
+    ...normalize(raw, origins),
+    ...(variant === undefined ? {} : { variant })
+  }))
+  const taggedBy = new Map<string, string>()
+  for (const spec of specs) {
+    for (const tag of spec.tags) {
+      const other = taggedBy.get(tag)
+      if (other !== undefined)
+        problems.add(
+          `tag ${tag} would name both ${other} and ${spec.name}: give each variant its own \`tags\``
+        )
+      taggedBy.set(tag, spec.name)
+    }
+  }
+  if (problems.size > 0) throw new SpecError([...problems])
+  return specs
+}
+
+function specFileName(sources: SpecSources): string {
+  return sources.file ? path.basename(sources.file.path) : 'aio.yml'
+}
+
+/** The variants to resolve: [undefined, {}] for a spec without variants. */
+function selectVariants(
+  variants: unknown,
+  wanted: string | undefined,
+  fileName: string
+): Array<[string | undefined, RawSpec]> {
+  if (variants === undefined) {
+    if (wanted !== undefined)
+      throw new SpecError([
+        `input \`variant\`: ${JSON.stringify(wanted)} is not allowed; ${fileName} has no variants`
+      ])
+    return [[undefined, {}]]
+  }
+  const shape = schemaProblems({ variants }, field => `${fileName} field \`${field}\``, fileName)
+  if (shape.length > 0) throw new SpecError(shape)
+  const all = Object.entries(variants as Record<string, RawSpec>)
+  if (wanted === undefined) return all
+  const chosen = all.filter(([name]) => name === wanted)
+  if (chosen.length === 0)
+    throw new SpecError([
+      `input \`variant\`: ${JSON.stringify(wanted)} is not allowed; expected one of the variants in ${fileName}: ${all.map(([name]) => name).join(', ')}`
+    ])
+  return chosen
+}
+
+/** Everything wrong with one merged spec, before anything is normalised. */
+function fieldProblems(
+  raw: RawSpec,
+  describe: (field: string) => string,
+  fileName: string,
+  defaultName: string
+): string[] {
   const problems = schemaProblems(raw, describe, fileName)
   if (typeof raw['app-command'] !== 'string') {
     problems.push(
       `input \`app-command\` is required (or \`app-command\` in ${fileName}): one line of shell that starts the app`
     )
   }
-  const name = raw.name ?? sanitizeName(sources.defaultName)
-  if (name === '') {
+  if ((raw.name ?? sanitizeName(defaultName)) === '') {
     problems.push(
-      `input \`name\` is required here: no usable default from ${JSON.stringify(sources.defaultName)}`
+      `input \`name\` is required here: no usable default from ${JSON.stringify(defaultName)}`
     )
   }
-  for (const key of Object.keys(envRecord(raw['build-args']))) {
-    if (SECRET_NAME.test(key)) {
-      problems.push(
-        `${describe('build-args')}: ${key} looks like a secret, and build arguments are recorded in the image's history; pass secrets to the container at run time instead (POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)`
-      )
+  // Both end up in the image for anyone who pulls it: never secrets.
+  const bakedIn: Array<[string, string]> = [
+    ['build-args', "build arguments are recorded in the image's history"],
+    ['app-env', "app-env is written into the image's configuration"]
+  ]
+  for (const [field, where] of bakedIn) {
+    for (const key of Object.keys(envRecord(raw[field]))) {
+      if (SECRET_NAME.test(key)) {
+        problems.push(
+          `${describe(field)}: ${key} looks like a secret, and ${where}; pass secrets to the container at run time instead (POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)`
+        )
+      }
     }
   }
   if (raw.verify === false) {
@@ -167,14 +327,35 @@ export function resolveSpec(sources: SpecSources): Spec {
       `${describe('cache')}: registry needs \`cache-ref\`, the image reference that holds the cache`
     )
   }
-  if (problems.length > 0) throw new SpecError(problems)
-
-  const baseDir =
-    'context' in sources.inputs || !sources.file
-      ? sources.workingDir
-      : path.dirname(sources.file.path)
-  return normalize(raw, name as string, baseDir, describe)
+  const stageNames = ((raw['build-stages'] as RawBuildStage[] | undefined) ?? []).map(
+    stage => stage?.name
+  )
+  for (const [index, stageName] of stageNames.entries()) {
+    if (stageNames.indexOf(stageName) !== index)
+      problems.push(
+        `${describe('build-stages')}: two stages are named ${JSON.stringify(stageName)}`
+      )
+  }
+  if (raw['postgres-version'] === 'none') {
+    for (const field of POSTGRES_FIELDS) {
+      if (raw[field] !== undefined)
+        problems.push(
+          `${describe(field)}: needs the embedded database, but postgres-version is none`
+        )
+    }
+  }
+  return problems
 }
+
+// Fields that describe the embedded database, meaningless without it.
+const POSTGRES_FIELDS = [
+  'postgres-extensions',
+  'postgres-database',
+  'postgres-role',
+  'postgres-role-attributes',
+  'postgres-settings',
+  'init-sql'
+]
 
 function schemaProblems(
   raw: RawSpec,
@@ -187,7 +368,8 @@ function schemaProblems(
   const byField = new Map<string, ErrorObject>()
   const problems: string[] = []
   for (const error of validateSchema.errors ?? []) {
-    if (error.keyword === 'additionalProperties') {
+    const [field, ...inside] = error.instancePath.split('/').slice(1)
+    if (error.keyword === 'additionalProperties' && inside.length === 0 && !field) {
       const unknown = String(error.params.additionalProperty)
       problems.push(
         `${fileName}: unknown field \`${unknown}\`; known fields: ${Object.keys(schema.properties)
@@ -196,12 +378,29 @@ function schemaProblems(
       )
       continue
     }
-    const field = error.instancePath.split('/')[1]
     if (field && !byField.has(field)) byField.set(field, error)
   }
-  for (const field of byField.keys()) {
+  for (const [field, error] of byField) {
     const allowed = schema.properties[field]?.description ?? 'a valid value'
-    problems.push(`${describe(field)}: ${preview(raw[field])} is not allowed; expected ${allowed}`)
+    const inside = error.instancePath.split('/').slice(2)
+    if (inside.length === 0) {
+      problems.push(
+        `${describe(field)}: ${preview(raw[field])} is not allowed; expected ${allowed}`
+      )
+      continue
+    }
+    // Deep in a structured field: say where, and what is allowed right there.
+    const where = `${field}${inside.map(key => (/^\d+$/.test(key) ? `[${key}]` : `.${key}`)).join('')}`
+    const value = inside.reduce<unknown>(
+      (parent, key) => (parent as Record<string, unknown>)[key],
+      raw[field]
+    )
+    const here = (error.parentSchema as SchemaProperty | undefined)?.description ?? allowed
+    problems.push(
+      error.keyword === 'additionalProperties'
+        ? `${describe(field)}: unknown key \`${String(error.params.additionalProperty)}\` in ${where}; expected ${here}`
+        : `${describe(field)}: ${where} ${preview(value)} is not allowed; expected ${here}`
+    )
   }
   return problems
 }
@@ -225,6 +424,7 @@ export function sqlIdentifier(name: string): string {
   return name.replace(/[-.]/g, '_')
 }
 
+/** KEY=VALUE lists and mappings alike, as a record of strings. */
 function envRecord(value: unknown): Record<string, string> {
   if (value === undefined) return {}
   if (Array.isArray(value)) {
@@ -240,33 +440,61 @@ function envRecord(value: unknown): Record<string, string> {
   )
 }
 
-function normalize(
-  raw: RawSpec,
-  name: string,
+/** A path from the spec resolved against its origin; throws unless it is a `kind`. */
+function existingPath(
+  relative: string,
   baseDir: string,
-  describe: (field: string) => string
-): Spec {
-  const context = path.resolve(baseDir, (raw.context as string | undefined) ?? '.')
-  if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
+  kind: 'directory' | 'file',
+  describeValue: string
+): string {
+  const resolved = path.resolve(baseDir, relative)
+  const stat = fs.statSync(resolved, { throwIfNoEntry: false })
+  if (!(kind === 'directory' ? stat?.isDirectory() : stat?.isFile())) {
     throw new SpecError([
-      `${describe('context')}: ${JSON.stringify(raw.context ?? '.')} is not a directory (resolved to ${context})`
+      `${describeValue}: ${JSON.stringify(relative)} is not a ${kind} (resolved to ${resolved})`
     ])
   }
+  return resolved
+}
+
+interface RawBuildStage {
+  name: string
+  from?: string
+  context?: string
+  packages?: string[]
+  commands: string[]
+  copy: Array<{ from: string; to: string }>
+}
+
+function normalize(raw: RawSpec, origins: FieldOrigins): Spec {
+  const { describe, baseDir } = origins
+  const name = raw.name as string
+  const context = existingPath(
+    (raw.context as string | undefined) ?? '.',
+    baseDir('context'),
+    'directory',
+    describe('context')
+  )
+  const baseImage = (raw['base-image'] as string | undefined) ?? 'debian:trixie-slim'
   const version = String(raw['postgres-version'] ?? '17')
   const identifier = sqlIdentifier(name)
   const size = (field: string) =>
     raw[field] === undefined ? undefined : parseSize(raw[field] as string)
   const duration = (field: string) =>
     raw[field] === undefined ? undefined : parseDuration(raw[field] as string)
+  const stages = (raw['build-stages'] as RawBuildStage[] | undefined) ?? []
+  const nginx = raw.nginx as { root?: string; proxy?: string[] } | undefined
   return {
     name,
     context,
-    baseImage: (raw['base-image'] as string | undefined) ?? 'debian:trixie-slim',
+    baseImage,
     app: {
       command: raw['app-command'] as string,
       port: (raw['app-port'] as number | undefined) ?? 8000,
       packages: (raw['app-packages'] as string[] | undefined) ?? [],
-      healthPath: (raw['health-path'] as string | undefined) ?? '/health'
+      healthPath: (raw['health-path'] as string | undefined) ?? '/health',
+      env: envRecord(raw['app-env']),
+      migrateCommand: raw['migrate-command'] as string | undefined
     },
     postgres:
       version === 'none'
@@ -275,10 +503,41 @@ function normalize(
             version: Number(version),
             extensions: (raw['postgres-extensions'] as string[] | undefined) ?? [],
             icu: (raw['postgres-icu'] as 'slim' | 'full' | undefined) ?? 'slim',
-            database: identifier,
-            role: identifier
+            database: (raw['postgres-database'] as string | undefined) ?? identifier,
+            role: (raw['postgres-role'] as string | undefined) ?? identifier,
+            roleAttributes: (raw['postgres-role-attributes'] as RoleAttribute[] | undefined) ?? [],
+            settings: envRecord(raw['postgres-settings']),
+            initSql: ((raw['init-sql'] as string[] | undefined) ?? []).map(file =>
+              existingPath(file, baseDir('init-sql'), 'file', describe('init-sql'))
+            )
           },
     supervisor: (raw.supervisor as Supervisor | undefined) ?? 'supervisord',
+    buildStages: stages.map((stage, index) => ({
+      name: stage.name,
+      from: stage.from ?? baseImage,
+      context:
+        stage.context === undefined
+          ? context
+          : existingPath(
+              stage.context,
+              baseDir('build-stages'),
+              'directory',
+              `${describe('build-stages')} build-stages[${index}].context`
+            ),
+      packages: stage.packages ?? [],
+      commands: stage.commands,
+      copy: stage.copy
+    })),
+    buildCaCertificates:
+      raw['build-ca-certificates'] === undefined
+        ? undefined
+        : existingPath(
+            raw['build-ca-certificates'] as string,
+            baseDir('build-ca-certificates'),
+            'file',
+            describe('build-ca-certificates')
+          ),
+    nginx: nginx && { root: nginx.root, proxy: nginx.proxy ?? [] },
     tags: (raw.tags as string[] | undefined) ?? [`${name}:latest`],
     push: (raw.push as boolean | undefined) ?? false,
     platforms: (raw.platforms as string[] | undefined) ?? [],

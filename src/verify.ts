@@ -96,11 +96,13 @@ export class Verifier {
   async run(): Promise<VerifyResult> {
     const { docker, spec, options } = this
     const labels = { [RUN_LABEL]: options.runId }
-    const volume = `aio-${options.runId}-data`
+    // Each variant of a run boots on a volume of its own.
+    const instance = `aio-${options.runId}${spec.variant ? `-${spec.variant}` : ''}`
+    const volume = `${instance}-data`
     const hostPort = await freePort()
     await docker.createVolume(volume, labels)
     const container = await docker.createContainer({
-      name: `aio-${options.runId}`,
+      name: instance,
       image: options.image,
       labels,
       env: spec.runEnv,

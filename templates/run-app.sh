@@ -7,7 +7,20 @@ set -eu
 . /usr/local/lib/aio/common.sh
 if [ ! -e "$AIO_RUN/setup.done" ]; then
   "$AIO_LIB/setup" || fail_container "setup failed; the app is not started without its database"
+  if [ -n "$AIO_MIGRATE_COMMAND" ]; then
+    log "running the migration command"
+    (cd /app && "$AIO_LIB/as-user" app /bin/sh -c "$AIO_MIGRATE_COMMAND") ||
+      fail_container "the migration command failed; the app is not started"
+  fi
   : >"$AIO_RUN/setup.done"
+fi
+if [ -n "$AIO_APP_SOCKET" ]; then
+  # nginx (group nginx) reaches the app on its socket: the setgid directory
+  # gives the socket that group, umask 007 lets the group connect. A socket
+  # left by a crashed run would make the next bind fail.
+  install -d -o app -g nginx -m 2770 "${AIO_APP_SOCKET%/*}"
+  rm -f "$AIO_APP_SOCKET"
+  umask 0007
 fi
 cd /app
 exec "$AIO_LIB/as-user" app /bin/sh -c "$AIO_APP_COMMAND"

@@ -1,8 +1,13 @@
 import { execFileSync } from 'node:child_process'
 import {
+  dockerfileExecForm,
   dockerfileImage,
+  dockerfilePath,
   dockerfileString,
+  envName,
   EscapeError,
+  nginxWord,
+  pgConfName,
   pgConfString,
   pgIdentifier,
   shellQuote,
@@ -64,4 +69,48 @@ describe('pgIdentifier', () => {
 
 describe('yamlString', () => {
   it('is a double-quoted YAML scalar', () => expect(yamlString('a: "b"')).toBe('"a: \\"b\\""'))
+})
+
+describe('dockerfileExecForm', () => {
+  it('is a JSON array that holds any one-line command as it is', () => {
+    const command = 'npm run build -- --define:X=$Y && echo "a\\" # not a comment'
+    expect(JSON.parse(dockerfileExecForm(['/bin/sh', '-c', command]))).toEqual([
+      '/bin/sh',
+      '-c',
+      command
+    ])
+  })
+  it('refuses line breaks', () =>
+    expect(() => dockerfileExecForm(['a\nRUN evil'])).toThrow(EscapeError))
+})
+
+describe('dockerfilePath', () => {
+  it('passes plain paths only', () => {
+    expect(dockerfilePath('/build/dist')).toBe('/build/dist')
+    for (const bad of ['/a b', '/$HOME', '--from=x', '/a*', '/a\nRUN x', ''])
+      expect(() => dockerfilePath(bad)).toThrow(EscapeError)
+  })
+})
+
+describe('nginxWord', () => {
+  it('passes paths and prefixes', () => {
+    expect(nginxWord('/api/v1')).toBe('/api/v1')
+    expect(nginxWord('/run/app/app.sock')).toBe('/run/app/app.sock')
+  })
+  it.each(['/a$uri', '/a;b', "/a'b", '/a"b', '/a{', '/a}', '/a b', '/a\tb', '/a#b', '/a\nb', ''])(
+    'refuses %j, which nginx would read as syntax',
+    bad => expect(() => nginxWord(bad)).toThrow(EscapeError)
+  )
+})
+
+describe('pgConfName and envName', () => {
+  it('pass names and refuse anything else', () => {
+    expect(pgConfName('wal_level')).toBe('wal_level')
+    expect(pgConfName('pg_stat_statements.track')).toBe('pg_stat_statements.track')
+    for (const bad of ['Wal', 'a = 1', 'a\nb', 'a.b.c', ''])
+      expect(() => pgConfName(bad)).toThrow(EscapeError)
+    expect(envName('HIVE_API_PORT')).toBe('HIVE_API_PORT')
+    for (const bad of ['1A', 'A B', 'A=B', 'A\nB', ''])
+      expect(() => envName(bad)).toThrow(EscapeError)
+  })
 })

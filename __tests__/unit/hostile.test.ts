@@ -71,7 +71,10 @@ const FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   tags: fc.array(hostile, { minLength: 1, maxLength: 2 }),
   'postgres-version': hostile,
   supervisor: hostile,
-  'app-port': fc.oneof(fc.integer(), hostile)
+  'app-port': fc.oneof(fc.integer(), hostile),
+  'migrate-command': hostile,
+  'postgres-database': hostile,
+  'postgres-role': hostile
 }
 
 const file = (files: RenderedFile[], name: string) =>
@@ -104,7 +107,8 @@ function sourced(env: string): Record<string, string> {
     'AIO_PG_DATABASE',
     'AIO_PG_ROLE',
     'AIO_PG_EXTENSIONS',
-    'AIO_SUPERVISOR'
+    'AIO_SUPERVISOR',
+    'AIO_MIGRATE_COMMAND'
   ]
   const script = `eval "$1"; for n in ${names.join(' ')}; do eval "printf '%s\\0' \\"\\$$n\\""; done`
   const out = execFileSync('sh', ['-c', script, 'sh', env]).toString().split('\0')
@@ -147,6 +151,8 @@ describe.each(Object.keys(FIELDS))('hostile %s', field => {
         expect(read.AIO_APP_COMMAND).toBe(spec.app.command)
         expect(read.AIO_HEALTH_PATH).toBe(spec.app.healthPath)
         expect(read.AIO_PG_EXTENSIONS).toBe((spec.postgres?.extensions ?? []).join(' '))
+        expect(read.AIO_PG_DATABASE).toBe(spec.postgres?.database ?? '')
+        expect(read.AIO_MIGRATE_COMMAND).toBe(spec.app.migrateCommand ?? '')
         expect(YAML.parse(file(files, 'compose.yaml')).services).toBeDefined()
       }),
       { numRuns: 150 }

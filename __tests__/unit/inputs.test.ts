@@ -13,6 +13,14 @@ describe('convertInput', () => {
       'libpq5'
     ])
     expect(convertInput(input('run-env'), 'A=1,2\nB=x')).toEqual(['A=1,2', 'B=x'])
+    expect(convertInput(input('postgres-settings'), 'wal_level=logical\nsearch_path=a,b')).toEqual([
+      'wal_level=logical',
+      'search_path=a,b'
+    ])
+    expect(convertInput(input('init-sql'), 'sql/a.sql, sql/b.sql')).toEqual([
+      'sql/a.sql',
+      'sql/b.sql'
+    ])
     expect(convertInput(input('cache-from'), 'type=registry,ref=r/a:c\ntype=gha')).toEqual([
       'type=registry,ref=r/a:c',
       'type=gha'

@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import YAML from 'yaml'
-import { databaseUrl, renderArtifacts, writeBuildContext } from '../../src/render.js'
+import {
+  APP_SOCKET,
+  databaseUrl,
+  renderArtifacts,
+  roleAttributesClause,
+  writeBuildContext
+} from '../../src/render.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -117,36 +123,194 @@ describe('renderArtifacts', () => {
   })
 
   it.each([
-    ['supervisord', '17'],
-    ['s6', '17'],
-    ['s6', 'none'],
-    ['supervisord', 'none']
-  ])('renders shell scripts that pass shellcheck (%s, postgres %s)', (supervisor, version) => {
-    const dir = tempDir()
-    const files = renderArtifacts(testSpec({ supervisor, 'postgres-version': version }))
-    const scripts = files.filter(
-      file =>
-        file.content.startsWith('#!/bin/') ||
-        file.path.endsWith('.sh') ||
-        file.path.endsWith('aio.env')
+    ['supervisord', '17', false],
+    ['s6', '17', true],
+    ['s6', 'none', false],
+    ['supervisord', 'none', true]
+  ])(
+    'renders shell scripts that pass shellcheck (%s, postgres %s, nginx %s)',
+    (supervisor, version, nginx) => {
+      const dir = tempDir()
+      const files = renderArtifacts(
+        testSpec({
+          supervisor,
+          'postgres-version': version,
+          'migrate-command': 'node migrate.js',
+          ...(nginx ? { nginx: { root: '/srv/www', proxy: ['/api'] } } : {})
+        })
+      )
+      const scripts = files.filter(
+        file =>
+          file.content.startsWith('#!/bin/') ||
+          file.path.endsWith('.sh') ||
+          file.path.endsWith('aio.env')
+      )
+      for (const file of files) writeFiles(dir, { [file.path]: file.content })
+      expect(scripts.length).toBeGreaterThan(5)
+      // throws with shellcheck's findings when any script has one
+      execFileSync(
+        'shellcheck',
+        [
+          '--shell=sh',
+          ...scripts.filter(s => !s.content.startsWith('#!/bin/bash')).map(s => s.path)
+        ],
+        { cwd: dir }
+      )
+      execFileSync(
+        'shellcheck',
+        scripts.filter(s => s.content.startsWith('#!/bin/bash')).map(s => s.path),
+        { cwd: dir }
+      )
+    }
+  )
+})
+
+describe("the reference systems' features", () => {
+  const santa = () =>
+    renderArtifacts(
+      testSpec({
+        'app-port': 8080,
+        'postgres-version': 'none',
+        nginx: { root: '/srv/www', proxy: ['/api', '/events'] },
+        'build-stages': [
+          {
+            name: 'frontend',
+            packages: ['nodejs', 'npm'],
+            commands: ['npm ci', 'npm run build -- --x="$Y"'],
+            copy: [{ from: 'dist', to: '/srv/www' }]
+          }
+        ]
+      })
     )
-    for (const file of files) writeFiles(dir, { [file.path]: file.content })
-    expect(scripts.length).toBeGreaterThan(5)
-    // throws with shellcheck's findings when any script has one
-    execFileSync(
-      'shellcheck',
-      ['--shell=sh', ...scripts.filter(s => !s.content.startsWith('#!/bin/bash')).map(s => s.path)],
-      { cwd: dir }
+
+  it('puts nginx in front as a third service, with the app on a socket', () => {
+    const files = santa()
+    const dockerfile = fileOf(files, 'Dockerfile').content
+    expect(dockerfile).toContain("'supervisor' 'nginx'")
+    expect(dockerfile).toContain('useradd --system --uid 101 --gid nginx')
+    expect(dockerfile).toContain(`ENV APP_SOCKET="${APP_SOCKET}"`)
+    expect(fileOf(files, 'aio/etc/supervisord.conf').content).toMatch(
+      /\[program:nginx\]\ncommand=\/usr\/local\/lib\/aio\/run-nginx\npriority=30\n/
     )
-    execFileSync(
-      'shellcheck',
-      scripts.filter(s => s.content.startsWith('#!/bin/bash')).map(s => s.path),
-      { cwd: dir }
+    expect(fileOf(files, 'aio/etc/aio.env').content).toContain(`AIO_APP_SOCKET='${APP_SOCKET}'`)
+    const s6 = renderArtifacts(testSpec({ supervisor: 's6', nginx: {} })).map(f => f.path)
+    expect(s6).toEqual(expect.arrayContaining(['aio/etc/s6/nginx/run', 'aio/lib/run-nginx']))
+    expect(renderArtifacts(testSpec()).map(f => f.path)).not.toContain('aio/etc/nginx.conf')
+  })
+
+  it('writes an nginx.conf that serves the SPA and proxies the prefixes and health', () => {
+    const conf = fileOf(santa(), 'aio/etc/nginx.conf').content
+    expect(conf).toContain('listen 8080;')
+    expect(conf).toContain('root /srv/www;')
+    expect(conf).toContain(`server unix:${APP_SOCKET};`)
+    expect(conf).toMatch(/location = \/health \{\n\s+proxy_pass http:\/\/app;/)
+    expect(conf).toMatch(/location \/api \{\n\s+proxy_pass http:\/\/app;/)
+    expect(conf).toMatch(/location \/events \{/)
+    expect(conf).toContain('proxy_set_header Upgrade $http_upgrade;')
+    expect(conf).toMatch(/location \/ \{\n\s+try_files \$uri \$uri\/ \/index.html;/)
+    // without static files, everything goes to the app
+    const proxyOnly = fileOf(
+      renderArtifacts(testSpec({ nginx: {}, 'health-path': '/ready?full=1' })),
+      'aio/etc/nginx.conf'
+    ).content
+    expect(proxyOnly).not.toMatch(/^\s*root /m)
+    expect(proxyOnly).toMatch(/location \/ \{\n\s+proxy_pass http:\/\/app;/)
+    expect(proxyOnly).toContain('location = /ready {')
+  })
+
+  it('writes build stages whose outputs are copied in before the app', () => {
+    const dockerfile = fileOf(santa(), 'Dockerfile').content
+    expect(dockerfile).toContain('FROM debian:trixie-slim AS build-frontend')
+    expect(dockerfile).toContain("install -y --no-install-recommends 'nodejs' 'npm'")
+    expect(dockerfile).toContain('COPY stages/frontend/ /build/')
+    expect(dockerfile).toContain('RUN ["/bin/sh","-c","npm ci"]')
+    expect(dockerfile).toContain('RUN ["/bin/sh","-c","npm run build -- --x=\\"$Y\\""]')
+    expect(dockerfile).toMatch(
+      /COPY --from=build-frontend \/build\/dist \/srv\/www\nWORKDIR \/app\n(#.*\n)*COPY app\/ \/app\//
     )
+  })
+
+  it('writes app-env as ENV lines, escaped', () => {
+    const dockerfile = fileOf(
+      renderArtifacts(testSpec({ 'app-env': { MODE: 'genie', ODD: 'a "b" $c' } })),
+      'Dockerfile'
+    ).content
+    expect(dockerfile).toContain('ENV MODE="genie"')
+    expect(dockerfile).toContain('ENV ODD="a \\"b\\" \\$c"')
+  })
+
+  it('writes postgres-settings, merging the preloads extensions need', () => {
+    const conf = fileOf(
+      renderArtifacts(
+        testSpec({
+          'postgres-extensions': ['pg_stat_statements'],
+          'postgres-settings': {
+            wal_level: 'logical',
+            max_wal_senders: 10,
+            shared_preload_libraries: 'auto_explain'
+          }
+        })
+      ),
+      'aio/etc/postgresql.conf'
+    ).content
+    const tail = conf.slice(conf.indexOf("wal_level = 'logical'"))
+    expect(tail).toContain("max_wal_senders = '10'")
+    expect(tail).toContain("shared_preload_libraries = 'auto_explain,pg_stat_statements'")
+    // later lines win in postgresql.conf: the spec's settings come after the defaults
+    expect(conf.indexOf("wal_level = 'logical'")).toBeGreaterThan(
+      conf.indexOf('wal_level = minimal')
+    )
+  })
+
+  it('states every role attribute, on or off, and the migration command', () => {
+    const env = fileOf(
+      renderArtifacts(
+        testSpec({ 'postgres-role-attributes': ['REPLICATION'], 'migrate-command': "echo 'go'" })
+      ),
+      'aio/etc/aio.env'
+    ).content
+    expect(env).toContain(
+      "AIO_PG_ROLE_ATTRIBUTES='NOCREATEDB NOCREATEROLE REPLICATION NOBYPASSRLS'"
+    )
+    expect(env).toContain(`AIO_MIGRATE_COMMAND='echo '\\''go'\\'''`)
+    expect(roleAttributesClause([])).toBe('NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS')
   })
 })
 
 describe('writeBuildContext', () => {
+  it('copies stage contexts and numbered init SQL files', async () => {
+    const dir = tempDir()
+    writeFiles(dir, {
+      'app/app.py': '',
+      'web/package.json': '{}',
+      'web/.dockerignore': 'node_modules/\n',
+      'web/node_modules/x/index.js': '',
+      'sql/schema.sql': 'CREATE TABLE a ();',
+      'sql/seed.sql': 'INSERT INTO a DEFAULT VALUES;'
+    })
+    const out = path.join(dir, 'rendered')
+    await writeBuildContext(
+      testSpec({
+        context: path.join(dir, 'app'),
+        'init-sql': [path.join(dir, 'sql/seed.sql'), path.join(dir, 'sql/schema.sql')],
+        'build-stages': [
+          {
+            name: 'web',
+            context: path.join(dir, 'web'),
+            commands: ['true'],
+            copy: [{ from: '.', to: '/srv' }]
+          }
+        ]
+      }),
+      out
+    )
+    expect(fs.readdirSync(path.join(out, 'stages/web'))).toEqual(['.dockerignore', 'package.json'])
+    expect(fs.readdirSync(path.join(out, 'aio/etc/init-sql'))).toEqual([
+      '01-seed.sql',
+      '02-schema.sql'
+    ])
+  })
+
   it('lays out the artifacts and the app, honouring .dockerignore', async () => {
     const context = tempDir()
     writeFiles(context, {

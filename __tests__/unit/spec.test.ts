@@ -1,6 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { findSpecFile, readSpecFile, resolveSpec, sanitizeName, SpecError } from '../../src/spec.js'
+import {
+  findSpecFile,
+  readSpecFile,
+  resolveSpec,
+  resolveSpecs,
+  sanitizeName,
+  SpecError
+} from '../../src/spec.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -105,7 +112,7 @@ describe('build cache, push and platforms', () => {
       'input `cache`: "s3" is not allowed; expected auto, gha, local, registry, inline or none'
     ])
     expect(problemsOf(() => testSpec({ platforms: ['amd64'] }))[0]).toMatch(
-      /^input `platforms`: \["amd64"\] is not allowed; expected platforms os\/arch\[\/variant\]/
+      /^input `platforms`: platforms\[0\] "amd64" is not allowed; expected platforms os\/arch\[\/variant\]/
     )
     expect(problemsOf(() => testSpec({ 'cache-to': ['type=inline\nevil'] }))).toHaveLength(1)
     expect(problemsOf(() => testSpec({ cache: 'registry' }))).toEqual([
@@ -238,5 +245,207 @@ describe('spec files', () => {
     )
     fs.writeFileSync(path.join(dir, 'aio.yml'), 'a: [\n')
     expect(() => readSpecFile(path.join(dir, 'aio.yml'))).toThrow(/aio.yml: not valid YAML/)
+  })
+})
+
+describe('fields for the reference systems', () => {
+  it('defaults to no stages, no nginx, no init SQL and the plain role', () => {
+    const spec = testSpec()
+    expect(spec.buildStages).toEqual([])
+    expect(spec.nginx).toBeUndefined()
+    expect(spec.app).toMatchObject({ env: {}, migrateCommand: undefined })
+    expect(spec.postgres).toMatchObject({ roleAttributes: [], settings: {}, initSql: [] })
+  })
+
+  it('reads database, role, attributes, settings and app environment', () => {
+    const spec = testSpec({
+      'postgres-database': 'hive_genie',
+      'postgres-role': 'hive',
+      'postgres-role-attributes': ['REPLICATION'],
+      'postgres-settings': { wal_level: 'logical', max_wal_senders: 10 },
+      'app-env': ['MODE=genie', 'URL=http://x/?a=b'],
+      'migrate-command': 'node migrate.js'
+    })
+    expect(spec.postgres).toMatchObject({
+      database: 'hive_genie',
+      role: 'hive',
+      roleAttributes: ['REPLICATION'],
+      settings: { wal_level: 'logical', max_wal_senders: '10' }
+    })
+    expect(spec.app.env).toEqual({ MODE: 'genie', URL: 'http://x/?a=b' })
+    expect(spec.app.migrateCommand).toBe('node migrate.js')
+  })
+
+  it('refuses what would break the image guarantees', () => {
+    for (const bad of [
+      { 'postgres-role': 'postgres' },
+      { 'postgres-database': 'template1' },
+      { 'postgres-role-attributes': ['SUPERUSER'] },
+      { 'postgres-settings': { listen_addresses: '*' } },
+      { 'postgres-settings': ['hba_file=/tmp/x'] },
+      { 'postgres-settings': { 'a b': 1 } },
+      { 'app-env': { POSTGRES_PASSWORD: 'baked-in' } },
+      { 'app-env': ['POSTGRES_PASSWORD_FILE=/x'] },
+      { 'app-env': { GITHUB_API_TOKEN: 'ghp_x' } },
+      { nginx: { root: '/srv/$uri' } },
+      { nginx: { proxy: ['/api; return 200'] } }
+    ]) {
+      expect(problemsOf(() => testSpec(bad))).toHaveLength(1)
+    }
+    expect(problemsOf(() => testSpec({ 'postgres-settings': { port: 5433 } }))[0]).toMatch(
+      /^input `postgres-settings`: \{"port":5433\} is not allowed; expected postgresql.conf settings .* not listen_addresses, port,/
+    )
+  })
+
+  it('refuses database fields without the database', () => {
+    expect(
+      problemsOf(() => testSpec({ 'postgres-version': 'none', 'init-sql': ['a.sql'] }))
+    ).toEqual(['input `init-sql`: needs the embedded database, but postgres-version is none'])
+  })
+
+  it('resolves init SQL files and stage contexts from the spec file', () => {
+    const dir = tempDir()
+    writeFiles(dir, {
+      'aio.yml': [
+        'app-command: x',
+        'init-sql: [sql/a.sql]',
+        'build-stages:',
+        '  - { name: web, context: web, packages: [nodejs], commands: [npm ci], copy: [{ from: dist, to: /srv/www }] }',
+        '  - { name: tools, commands: [make], copy: [{ from: ., to: /opt/tools }] }'
+      ].join('\n'),
+      'sql/a.sql': 'SELECT 1;',
+      'web/package.json': '{}'
+    })
+    const file = path.join(dir, 'aio.yml')
+    const spec = resolveSpec({
+      file: { path: file, fields: readSpecFile(file) },
+      inputs: {},
+      workingDir: '/',
+      defaultName: 'x'
+    })
+    expect(spec.postgres?.initSql).toEqual([path.join(dir, 'sql/a.sql')])
+    expect(spec.buildStages).toEqual([
+      {
+        name: 'web',
+        from: 'debian:trixie-slim',
+        context: path.join(dir, 'web'),
+        packages: ['nodejs'],
+        commands: ['npm ci'],
+        copy: [{ from: 'dist', to: '/srv/www' }]
+      },
+      expect.objectContaining({ name: 'tools', context: dir, packages: [] })
+    ])
+  })
+
+  it('names a missing init SQL file', () => {
+    expect(problemsOf(() => testSpec({ 'init-sql': ['nope.sql'] }))[0]).toMatch(
+      /^input `init-sql`: "nope.sql" is not a file/
+    )
+  })
+
+  it('says where a structured field is wrong and what is allowed there', () => {
+    const stage = { name: 'web', commands: ['npm ci'], copy: [{ from: '../etc', to: '/srv' }] }
+    expect(problemsOf(() => testSpec({ 'build-stages': [stage] }))).toEqual([
+      'input `build-stages`: build-stages[0].copy[0].from "../etc" is not allowed; expected a path relative to /build in the stage, without ..'
+    ])
+    expect(
+      problemsOf(() => testSpec({ 'build-stages': [{ ...stage, copy: [], image: 'x' }] }))[0]
+    ).toMatch(/^input `build-stages`: unknown key `image` in build-stages\[0\]; expected /)
+    const valid = { ...stage, copy: [{ from: 'dist', to: '/srv' }] }
+    expect(problemsOf(() => testSpec({ 'build-stages': [valid, valid] }))).toEqual([
+      'input `build-stages`: two stages are named "web"'
+    ])
+  })
+})
+
+describe('variants', () => {
+  function resolveHive(fields: string, inputs: Record<string, unknown> = {}, variant?: string) {
+    const dir = tempDir()
+    writeFiles(dir, {
+      'aio.yml': [
+        'name: hive',
+        'app-command: run',
+        'app-env: { COMMON: "1" }',
+        'variants:',
+        '  genie: { app-port: 48886, postgres-database: hive_genie, app-env: { MODE: genie } }',
+        '  agent: { app-port: 38886, postgres-database: hive_agent }',
+        fields
+      ].join('\n')
+    })
+    const file = path.join(dir, 'aio.yml')
+    return resolveSpecs({
+      file: { path: file, fields: readSpecFile(file) },
+      inputs,
+      workingDir: dir,
+      defaultName: 'x',
+      variant
+    })
+  }
+
+  it('makes one spec per variant, its fields replacing the file', () => {
+    const [genie, agent] = resolveHive('')
+    expect(genie).toMatchObject({
+      variant: 'genie',
+      name: 'hive-genie',
+      tags: ['hive-genie:latest'],
+      app: { port: 48886, env: { MODE: 'genie' } },
+      postgres: { database: 'hive_genie', role: 'hive_genie' }
+    })
+    expect(agent).toMatchObject({
+      variant: 'agent',
+      name: 'hive-agent',
+      app: { port: 38886, env: { COMMON: '1' } },
+      postgres: { database: 'hive_agent' }
+    })
+  })
+
+  it('selects one variant, and inputs override its fields', () => {
+    const specs = resolveHive('', { 'app-port': 9000, name: 'my-hive' }, 'agent')
+    expect(specs).toHaveLength(1)
+    expect(specs[0]).toMatchObject({ name: 'my-hive-agent', app: { port: 9000 } })
+  })
+
+  it('names the variant when its field is wrong', () => {
+    const dir = tempDir()
+    const fields = { 'app-command': 'x', variants: { genie: { 'app-port': 'abc' } } }
+    expect(
+      problemsOf(() =>
+        resolveSpecs({
+          file: { path: path.join(dir, 'aio.yml'), fields },
+          inputs: {},
+          workingDir: dir,
+          defaultName: 'x'
+        })
+      )
+    ).toEqual([
+      'aio.yml variants.genie field `app-port`: "abc" is not allowed; expected an integer TCP port from 1 to 65535'
+    ])
+  })
+
+  it('refuses an unknown variant, a variant without variants, and clashing tags', () => {
+    expect(problemsOf(() => resolveHive('', {}, 'queen'))).toEqual([
+      'input `variant`: "queen" is not allowed; expected one of the variants in aio.yml: genie, agent'
+    ])
+    expect(
+      problemsOf(() =>
+        resolveSpecs({
+          inputs: { 'app-command': 'x' },
+          workingDir: '/',
+          defaultName: 'x',
+          variant: 'genie'
+        })
+      )
+    ).toEqual(['input `variant`: "genie" is not allowed; aio.yml has no variants'])
+    expect(problemsOf(() => resolveHive('tags: [hive:latest]'))).toEqual([
+      'tag hive:latest would name both hive-genie and hive-agent: give each variant its own `tags`'
+    ])
+    expect(() =>
+      resolveSpec({
+        inputs: {},
+        workingDir: '/',
+        defaultName: 'x',
+        file: { path: '/aio.yml', fields: { 'app-command': 'x', variants: { a: {}, b: {} } } }
+      })
+    ).toThrow('aio.yml has 2 variants (a, b): select one with `variant`')
   })
 })

@@ -41,6 +41,17 @@ describe('Verifier', () => {
     })
   })
 
+  it("gives each variant of a run its own container and volume, under the run's label", async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 10 })
+    const spec = { ...testSpec({ 'idle-settle': '10ms' }), variant: 'genie' }
+    await new Verifier(fake.engine, spec, { image: 'x', runId: 'r1', memorySamples: 1 }).run()
+    expect(fake.containerOptions()).toMatchObject({
+      name: 'aio-r1-genie',
+      volume: 'aio-r1-genie-data',
+      labels: { 'aio-image.run': 'r1' }
+    })
+  })
+
   it('fails with the log tail when the container exits before ready', async () => {
     const fake = fakeContainerEngine({ readyAfterMs: 0, exitsAfterStart: true })
     const verifier = new Verifier(fake.engine, testSpec(), {
