@@ -47,16 +47,18 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   return args
 }
 
+/** Builds and loads the image; `onLine` receives the build's log line by line. */
 export async function buildImage(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
-  workDir: string
+  workDir: string,
+  onLine: (line: string) => void
 ): Promise<BuildResult> {
   const iidFile = path.join(workDir, 'image-id')
   const args = buildxArgs(spec, { contextDir, iidFile, labels: imageLabels(spec, process.env) })
   const started = performance.now()
-  await docker.buildx(args)
+  await docker.buildx(args, onLine)
   const seconds = (performance.now() - started) / 1000
   return { imageId: (await fs.promises.readFile(iidFile, 'utf8')).trim(), seconds }
 }

@@ -26,6 +26,9 @@ export class DockerError extends Error {
   }
 }
 
+/** No docker command, no daemon answering, or no buildx plugin. */
+export class EngineUnavailableError extends Error {}
+
 export interface HistoryEntry {
   createdBy: string
   size: number
@@ -55,8 +58,8 @@ export interface ContainerOptions {
 }
 
 interface RunOptions {
-  /** Echo the command line and its output to the log. */
-  echo?: boolean
+  /** Receives each line of the command's output (stdout and stderr) as it comes. */
+  onLine?: (line: string) => void
   input?: string
   env?: Record<string, string>
   /** Resolve with the exit code instead of throwing on a non-zero one. */
@@ -66,8 +69,9 @@ interface RunOptions {
 export class Docker {
   private async run(args: string[], options: RunOptions = {}): Promise<ExecResult> {
     const result = await exec.getExecOutput('docker', args, {
-      silent: !options.echo,
+      silent: true,
       ignoreReturnCode: true,
+      listeners: options.onLine && { stdline: options.onLine, errline: options.onLine },
       input: options.input === undefined ? undefined : Buffer.from(options.input),
       env: options.env && { ...(process.env as Record<string, string>), ...options.env }
     })
@@ -75,9 +79,32 @@ export class Docker {
     return result
   }
 
-  /** `docker buildx ARGS`, its output in the log as it comes. */
-  async buildx(args: string[]): Promise<void> {
-    await this.run(['buildx', ...args], { echo: true })
+  /**
+   * `docker buildx ARGS`; the command line and then each line of its output
+   * go to `onLine` as they come, so each front end decides how to show them.
+   */
+  async buildx(args: string[], onLine: (line: string) => void): Promise<void> {
+    onLine(`docker buildx ${args.join(' ')}`)
+    await this.run(['buildx', ...args], { onLine })
+  }
+
+  /**
+   * The versions of the engine and of buildx; throws EngineUnavailableError
+   * saying what is missing when either does not answer.
+   */
+  async engineVersions(): Promise<{ engine: string; buildx: string }> {
+    const ask = async (args: string[], what: string): Promise<string> => {
+      try {
+        return (await this.run(args)).stdout.trim()
+      } catch (error) {
+        throw new EngineUnavailableError(
+          `${what} is not available: ${error instanceof Error ? error.message : String(error)}`
+        )
+      }
+    }
+    const engine = await ask(['version', '--format', '{{.Server.Version}}'], 'the Docker engine')
+    const buildx = await ask(['buildx', 'version'], 'docker buildx')
+    return { engine, buildx }
   }
 
   async builderInfo(name?: string): Promise<BuilderInfo> {

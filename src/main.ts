@@ -5,27 +5,31 @@ import crypto from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
+import { describeFailure, failedChecks } from './budgets.js'
 import { Docker } from './docker.js'
-import { readSpecInputs } from './inputs.js'
+import { loadSpec } from './inputs.js'
 import { runPipeline, type PipelineResult, type Ui } from './pipeline.js'
 import { summaryMarkdown } from './report.js'
-import { findSpecFile, readSpecFile, resolveSpec, type Spec } from './spec.js'
+import type { Spec } from './spec.js'
 import { formatSeconds } from './units.js'
 
 export const STATE_RUN_ID = 'run-id'
 export const STATE_WORK_DIR = 'work-dir'
 
-const actionUi: Ui = { group: core.group, info: core.info, warning: core.warning }
+const actionUi: Ui = {
+  group: core.group,
+  info: core.info,
+  warning: core.warning,
+  detail: core.info
+}
 
 /** The spec from the action's inputs and, when present, its spec file. */
 export function specFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spec {
-  const file = findSpecFile(core.getInput('config'), workingDir)
-  return resolveSpec({
-    file: file ? { path: file, fields: readSpecFile(file) } : undefined,
-    inputs: readSpecInputs(name => core.getInput(name)),
+  return loadSpec(
+    name => core.getInput(name),
     workingDir,
-    defaultName: env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir)
-  })
+    env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir)
+  )
 }
 
 function setOutputs(result: PipelineResult): void {
@@ -46,12 +50,9 @@ function setOutputs(result: PipelineResult): void {
 
 /** Fails the step for failed checks; budget misses only warn with fail-on-budget: false. */
 function judge(result: PipelineResult, spec: Spec): void {
-  const failed = result.report.checks.filter(check => !check.passed)
-  const describe = (check: (typeof failed)[number]) =>
-    `${check.title}: ${check.actual}${check.budget ? ` (budget ${check.budget})` : ''}${check.detail ? `, ${check.detail}` : ''}`
-  const fatal = failed.filter(check => check.kind === 'runtime' || spec.failOnBudget)
-  for (const check of failed.filter(check => !fatal.includes(check))) core.warning(describe(check))
-  if (fatal.length > 0) core.setFailed(fatal.map(describe).join('\n'))
+  const { fatal, advisory } = failedChecks(result.report.checks, spec.failOnBudget)
+  for (const check of advisory) core.warning(describeFailure(check))
+  if (fatal.length > 0) core.setFailed(fatal.map(describeFailure).join('\n'))
 }
 
 export async function run(): Promise<void> {

@@ -1,22 +1,25 @@
-// The one pipeline behind every front end (the action, the CLI):
-// render -> build -> verify -> judge -> report. Front ends read their inputs
-// into a Spec and hand in how to show progress (Ui).
+// The one pipeline behind every front end (the action, the CLI), as steps
+// that compose: render -> build -> boot and measure -> judge and report.
+// runPipeline runs them all; the CLI's render and build commands stop early.
+// Front ends read their inputs into a Spec and hand in how to show progress (Ui).
 import fs from 'node:fs'
 import path from 'node:path'
 import { judgeBudgets, judgeRuntime, type Figures } from './budgets.js'
-import { buildImage } from './build.js'
+import { buildImage, type BuildResult } from './build.js'
 import type { DockerEngine } from './docker.js'
 import { measureImage, type ImageFigures } from './image.js'
 import { buildReport, type Report } from './report.js'
 import { writeBuildContext } from './render.js'
 import type { Spec } from './spec.js'
-import { Verifier, type VerifyResult } from './verify.js'
+import { RUN_LABEL, Verifier, type VerifyResult } from './verify.js'
 
 export interface Ui {
   /** Runs one phase, its log folded under `title`. */
   group<T>(title: string, phase: () => Promise<T>): Promise<T>
   info(message: string): void
   warning(message: string): void
+  /** One line of a tool's own output (the build log): shown in the action's group, by the CLI only when asked. */
+  detail(line: string): void
 }
 
 export interface PipelineOptions {
@@ -29,6 +32,12 @@ export interface PipelineOptions {
   runId: string
 }
 
+export interface Measured {
+  image: ImageFigures
+  /** Absent with verify: false. */
+  verified?: VerifyResult
+}
+
 export interface PipelineResult {
   imageId: string
   figures: Figures
@@ -37,44 +46,64 @@ export interface PipelineResult {
   renderedDir: string
 }
 
-export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const { spec, docker, ui, workDir, runId } = options
+/** Writes the build context into workDir/rendered; resolves with its path. */
+export async function render(options: PipelineOptions): Promise<string> {
+  const { spec, ui, workDir } = options
   const renderedDir = path.join(workDir, 'rendered')
   await fs.promises.mkdir(workDir, { recursive: true })
-
   await ui.group('Render', async () => {
-    const files = await writeBuildContext(spec, renderedDir)
+    // The work dir may sit inside the context (the CLI's .aio/): not app files.
+    const files = await writeBuildContext(spec, renderedDir, [workDir])
     ui.info(`${files.length} files in ${renderedDir}; app files from ${spec.context}`)
   })
+  return renderedDir
+}
 
-  const build = await ui.group(`Build ${spec.tags.join(', ')}`, () =>
-    buildImage(docker, spec, renderedDir, workDir)
+export function build(options: PipelineOptions, renderedDir: string): Promise<BuildResult> {
+  const { spec, docker, ui, workDir } = options
+  return ui.group(`Build ${spec.tags.join(', ')}`, () =>
+    buildImage(docker, spec, renderedDir, workDir, line => ui.detail(line))
   )
+}
 
-  let image: ImageFigures | undefined
-  let verified: VerifyResult | undefined
-  if (spec.verify) {
-    verified = await ui.group('Boot and measure', async () => {
-      let measuring: Promise<ImageFigures> | undefined
-      const result = await new Verifier(docker, spec, {
-        image: build.imageId,
-        runId,
-        // Compressing the layers takes seconds: do it while the container settles.
-        whileSettling: async () => {
-          measuring = measureImage(docker, build.imageId)
-          await measuring
-        }
-      }).run()
-      image = await measuring
-      return result
-    })
+/** Boots and measures the image (unless verify is false) and measures the image itself. */
+export async function bootAndMeasure(
+  options: PipelineOptions,
+  built: BuildResult
+): Promise<Measured> {
+  const { spec, docker, ui, runId } = options
+  if (!spec.verify) {
+    return { image: await ui.group('Measure image', () => measureImage(docker, built.imageId)) }
   }
-  if (!image) image = await ui.group('Measure image', () => measureImage(docker, build.imageId))
+  return ui.group('Boot and measure', async () => {
+    let measuring: Promise<ImageFigures> | undefined
+    const verified = await new Verifier(docker, spec, {
+      image: built.imageId,
+      runId,
+      // Compressing the layers takes seconds: do it while the container settles.
+      whileSettling: async () => {
+        measuring = measureImage(docker, built.imageId)
+        await measuring
+      },
+      progress: message => ui.info(message)
+    }).run()
+    return { image: await measuring!, verified }
+  })
+}
 
+/** Judges the figures against budgets and runtime checks; writes workDir/report.json. */
+export async function judgeAndReport(
+  options: PipelineOptions,
+  built: BuildResult,
+  measured: Measured,
+  renderedDir: string
+): Promise<PipelineResult> {
+  const { spec, workDir } = options
+  const { image, verified } = measured
   const figures: Figures = {
     imageSize: image.size,
     compressedSize: image.compressedSize,
-    buildSeconds: build.seconds,
+    buildSeconds: built.seconds,
     startupMs: verified?.startupMs,
     restartMs: verified?.restartMs,
     idleMemoryMax: verified?.idleMemory.max,
@@ -85,7 +114,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const checks = [...judgeBudgets(figures, spec.budgets), ...judgeRuntime(figures)]
   const report = buildReport({
     spec,
-    imageId: build.imageId,
+    imageId: built.imageId,
     figures,
     layers: image.layers,
     idleSamples: verified?.idleMemory.samples,
@@ -94,5 +123,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   })
   const reportPath = path.join(workDir, 'report.json')
   await fs.promises.writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
-  return { imageId: build.imageId, figures, report, reportPath, renderedDir }
+  return { imageId: built.imageId, figures, report, reportPath, renderedDir }
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const renderedDir = await render(options)
+  const built = await build(options, renderedDir)
+  return judgeAndReport(options, built, await bootAndMeasure(options, built), renderedDir)
+}
+
+/** Removes every container and volume a run created, found by its label. */
+export function removeRunResources(
+  docker: DockerEngine,
+  runId: string
+): Promise<{ containers: string[]; volumes: string[] }> {
+  return docker.removeLabelled(`${RUN_LABEL}=${runId}`)
 }

@@ -4,14 +4,14 @@ import fs from 'node:fs'
 import * as core from '@actions/core'
 import { Docker } from './docker.js'
 import { STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
-import { RUN_LABEL } from './verify.js'
+import { removeRunResources } from './pipeline.js'
 
 export async function cleanup(): Promise<void> {
   const runId = core.getState(STATE_RUN_ID)
   const workDir = core.getState(STATE_WORK_DIR)
   try {
     if (runId) {
-      const removed = await new Docker().removeLabelled(`${RUN_LABEL}=${runId}`)
+      const removed = await removeRunResources(new Docker(), runId)
       core.info(
         `removed ${removed.containers.length} container(s) and ${removed.volumes.length} volume(s)`
       )

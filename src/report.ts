@@ -1,5 +1,6 @@
 // The JSON report (the machine-readable record of a run, and a later run's
-// baseline) and the Markdown summary built from it. Pure functions.
+// baseline) and the summary built from it, rendered as Markdown (the job
+// summary) or plain-text tables (the CLI). Pure functions.
 import type { Check, Figures } from './budgets.js'
 import type { HistoryEntry, ProcessInfo } from './docker.js'
 import type { Spec } from './spec.js'
@@ -102,68 +103,170 @@ export function instruction(createdBy: string): string {
     .trim()
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/`/g, "'")
-}
-
 function truncate(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text
 }
 
+/** A table cell: plain text, code (an instruction, a command line) or a check's result. */
+export type SummaryCell = string | { code: string } | { passed: boolean; detail?: string }
+
+export interface SummaryTable {
+  /** Tables with a title are secondary: folded in the job summary. */
+  title?: string
+  columns: string[]
+  rows: SummaryCell[][]
+}
+
+/**
+ * What the summary shows, whatever renders it: the job summary (Markdown)
+ * and the CLI's report on a terminal read the same tables.
+ */
+export interface Summary {
+  name: string
+  passed: boolean
+  tags: string[]
+  /** Checks (when there are any) and figures. */
+  tables: SummaryTable[]
+  /** Largest layers and, when verified, memory per process. */
+  folded: SummaryTable[]
+}
+
+export function summaryOf(report: Report): Summary {
+  const tables: SummaryTable[] = []
+  if (report.checks.length > 0) {
+    tables.push({
+      columns: ['check', 'budget', 'actual', 'result'],
+      rows: report.checks.map(check => [
+        check.title,
+        check.budget ?? '',
+        check.actual,
+        { passed: check.passed, detail: check.detail }
+      ])
+    })
+  }
+  const figures: SummaryCell[][] = [
+    ['image size', formatBytes(report.image.size)],
+    ['compressed size', formatBytes(report.image.compressedSize)],
+    ['build time', `${report.build.seconds.toFixed(3)} s`]
+  ]
+  if (report.startup) {
+    figures.push(['first boot to ready', `${report.startup.firstBoot.toFixed(3)} s`])
+    figures.push(['restart to ready', `${report.startup.restart.toFixed(3)} s`])
+  }
+  if (report.memory) {
+    const { median, max } = report.memory.idle
+    figures.push(['idle memory (median / max)', `${formatMemory(median)} / ${formatMemory(max)}`])
+  }
+  if (report.stop) figures.push(['graceful stop', `${formatSeconds(report.stop.seconds * 1000)} s`])
+  tables.push({ columns: ['figure', 'value'], rows: figures })
+
+  const folded: SummaryTable[] = [
+    {
+      title: 'Largest layers',
+      columns: ['size', 'instruction'],
+      rows: report.image.largestLayers.map(layer => [
+        formatBytes(layer.size),
+        { code: truncate(layer.createdBy, 120) }
+      ])
+    }
+  ]
+  if (report.memory) {
+    folded.push({
+      title: 'Memory per process (RSS)',
+      columns: ['RSS', 'uid', 'command'],
+      rows: [...report.memory.processes]
+        .sort((a, b) => b.rss - a.rss)
+        .map(p => [formatMemory(p.rss), String(p.uid), { code: truncate(p.command, 100) }])
+    })
+  }
+  return { name: report.name, passed: report.passed, tags: report.image.tags, tables, folded }
+}
+
+function markdownCell(value: SummaryCell): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/`/g, "'")
+  if (typeof value === 'string') return escape(value)
+  if ('code' in value) return `\`${escape(value.code)}\``
+  return escape(value.passed ? '✅ pass' : `❌ fail${value.detail ? `: ${value.detail}` : ''}`)
+}
+
+function markdownTable(table: SummaryTable): string[] {
+  return [
+    `| ${table.columns.join(' | ')} |`,
+    `| ${table.columns.map(() => '---').join(' | ')} |`,
+    ...table.rows.map(row => `| ${row.map(markdownCell).join(' | ')} |`)
+  ]
+}
+
 /** The job summary: checks, figures, largest layers and per-process memory. */
 export function summaryMarkdown(report: Report): string {
-  const lines: string[] = []
-  const verdict = report.passed ? '✅ passed' : '❌ failed'
-  lines.push(`## aio-image: ${report.name} ${verdict}`, '')
-  if (report.checks.length > 0) {
-    lines.push('| check | budget | actual | result |', '| --- | --- | --- | --- |')
-    for (const check of report.checks) {
-      const result = check.passed ? '✅ pass' : `❌ fail${check.detail ? `: ${check.detail}` : ''}`
-      lines.push(
-        `| ${cell(check.title)} | ${cell(check.budget ?? '')} | ${cell(check.actual)} | ${cell(result)} |`
-      )
-    }
-    lines.push('')
-  }
-  lines.push('| figure | value |', '| --- | --- |')
-  lines.push(`| image size | ${formatBytes(report.image.size)} |`)
-  lines.push(`| compressed size | ${formatBytes(report.image.compressedSize)} |`)
-  lines.push(`| build time | ${report.build.seconds.toFixed(3)} s |`)
-  if (report.startup) {
-    lines.push(`| first boot to ready | ${report.startup.firstBoot.toFixed(3)} s |`)
-    lines.push(`| restart to ready | ${report.startup.restart.toFixed(3)} s |`)
-  }
-  if (report.memory) {
-    lines.push(
-      `| idle memory (median / max) | ${formatMemory(report.memory.idle.median)} / ${formatMemory(report.memory.idle.max)} |`
-    )
-  }
-  if (report.stop) lines.push(`| graceful stop | ${formatSeconds(report.stop.seconds * 1000)} s |`)
-  lines.push('', `Tags: ${report.image.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
-
-  lines.push(
-    '<details><summary>Largest layers</summary>',
-    '',
-    '| size | instruction |',
-    '| --- | --- |'
-  )
-  for (const layer of report.image.largestLayers) {
-    lines.push(`| ${formatBytes(layer.size)} | \`${cell(truncate(layer.createdBy, 120))}\` |`)
-  }
-  lines.push('', '</details>', '')
-  if (report.memory) {
-    lines.push(
-      '<details><summary>Memory per process (RSS)</summary>',
-      '',
-      '| RSS | uid | command |',
-      '| --- | --- | --- |'
-    )
-    for (const process of [...report.memory.processes].sort((a, b) => b.rss - a.rss)) {
-      lines.push(
-        `| ${formatMemory(process.rss)} | ${process.uid} | \`${cell(truncate(process.command, 100))}\` |`
-      )
-    }
+  const summary = summaryOf(report)
+  const lines = [`## aio-image: ${summary.name} ${summary.passed ? '✅ passed' : '❌ failed'}`, '']
+  for (const table of summary.tables) lines.push(...markdownTable(table), '')
+  lines.push(`Tags: ${summary.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
+  for (const table of summary.folded) {
+    lines.push(`<details><summary>${table.title}</summary>`, '', ...markdownTable(table))
     lines.push('', '</details>', '')
+  }
+  return lines.join('\n')
+}
+
+/** Colours for the terminal rendering; identity functions give plain text. */
+export interface TextStyle {
+  bold(text: string): string
+  dim(text: string): string
+  good(text: string): string
+  bad(text: string): string
+}
+
+export const PLAIN_STYLE: TextStyle = {
+  bold: text => text,
+  dim: text => text,
+  good: text => text,
+  bad: text => text
+}
+
+function textTable(table: SummaryTable, style: TextStyle, indent: string, width: number): string[] {
+  const plain = (value: SummaryCell): string => {
+    if (typeof value === 'string') return value
+    if ('code' in value) return value.code
+    return value.passed ? 'pass' : `FAIL${value.detail ? `: ${value.detail}` : ''}`
+  }
+  const texts = table.rows.map(row => row.map(plain))
+  const widths = table.columns.map((column, i) =>
+    Math.max(column.length, ...texts.map(row => [...row[i]].length))
+  )
+  // The last column (an instruction, a command) gives way so that rows do not wrap.
+  const last = widths.length - 1
+  const room = width - indent.length - widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0)
+  for (const row of texts) row[last] = truncate(row[last], Math.max(room, 20))
+  // The last column is not padded: no trailing blanks.
+  const line = (cells: string[], paint: (cell: string, i: number) => string) =>
+    indent +
+    cells
+      .map((text, i) => paint(i === cells.length - 1 ? text : text.padEnd(widths[i]), i))
+      .join('  ')
+  return [
+    line(table.columns, text => style.dim(text)),
+    ...table.rows.map((row, r) =>
+      line(texts[r], (text, i) => {
+        const value = row[i]
+        if (typeof value === 'object' && 'passed' in value)
+          return value.passed ? style.good(text) : style.bad(text)
+        return text
+      })
+    )
+  ]
+}
+
+/** The same summary as plain-text tables for a terminal or a CI log, rows cut at `width` columns. */
+export function summaryText(report: Report, style: TextStyle = PLAIN_STYLE, width = 120): string {
+  const summary = summaryOf(report)
+  const verdict = summary.passed ? style.good('passed') : style.bad('failed')
+  const lines = [style.bold(`aio-image: ${summary.name} ${verdict}`), '']
+  for (const table of summary.tables) lines.push(...textTable(table, style, '', width), '')
+  lines.push(`tags: ${summary.tags.join(', ')}`, '')
+  for (const table of summary.folded) {
+    lines.push(style.bold(table.title ?? ''), ...textTable(table, style, '  ', width), '')
   }
   return lines.join('\n')
 }

@@ -5,6 +5,7 @@
 import type { DockerEngine, ProcessInfo } from './docker.js'
 import { freePort, httpStatus, isReadyStatus, pollUntil } from './probe.js'
 import type { Spec } from './spec.js'
+import { formatMemory, formatSeconds } from './units.js'
 
 export interface VerifyOptions {
   image: string
@@ -15,6 +16,8 @@ export interface VerifyOptions {
   memorySamples?: number
   /** Runs while the container settles before memory is sampled (e.g. image measurements). */
   whileSettling?: () => Promise<void>
+  /** Told of each step as it ends, for the log. */
+  progress?: (message: string) => void
 }
 
 export interface StopResult {
@@ -73,12 +76,17 @@ export class Verifier {
       ports: [[hostPort, spec.app.port]]
     })
 
+    const progress = options.progress ?? (() => undefined)
     const startupMs = await this.startAndTimeReady(container, hostPort)
+    progress(`first boot: ready in ${formatSeconds(startupMs)} s`)
     await Promise.all([options.whileSettling?.(), sleep(spec.idleSettle)])
     const samples = await docker.memorySamples(container, options.memorySamples ?? 5)
     const processes = await docker.processes(container)
+    progress(`idle memory: ${samples.map(formatMemory).join(', ')}`)
     const stop = await this.stop(container)
+    progress(`graceful stop: ${formatSeconds(stop.seconds * 1000)} s`)
     const restartMs = await this.startAndTimeReady(container, hostPort)
+    progress(`restart: ready in ${formatSeconds(restartMs)} s`)
     await this.stop(container)
     await docker.removeContainer(container)
     return {
