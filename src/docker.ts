@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import * as exec from '@actions/exec'
+import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
 import { Builder } from '@docker/actions-toolkit/lib/buildx/builder.js'
 import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
 import { parseSize } from './units.js'
@@ -103,7 +104,7 @@ export class Docker {
       }
     }
     const engine = await ask(['version', '--format', '{{.Server.Version}}'], 'the Docker engine')
-    const buildx = await ask(['buildx', 'version'], 'docker buildx')
+    const buildx = Buildx.parseVersion(await ask(['buildx', 'version'], 'docker buildx'))
     return { engine, buildx }
   }
 

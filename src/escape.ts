@@ -70,3 +70,9 @@ export function pgIdentifier(value: string): string {
 export function yamlString(value: string): string {
   return JSON.stringify(value)
 }
+
+/** Text for a YAML comment, which ends at the first line break. */
+export function yamlComment(value: string): string {
+  assertOneLine(value, 'YAML comment')
+  return value
+}

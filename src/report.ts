@@ -216,13 +216,15 @@ export interface TextStyle {
   dim(text: string): string
   good(text: string): string
   bad(text: string): string
+  warn(text: string): string
 }
 
 export const PLAIN_STYLE: TextStyle = {
   bold: text => text,
   dim: text => text,
   good: text => text,
-  bad: text => text
+  bad: text => text,
+  warn: text => text
 }
 
 function textTable(table: SummaryTable, style: TextStyle, indent: string, width: number): string[] {
@@ -235,10 +237,14 @@ function textTable(table: SummaryTable, style: TextStyle, indent: string, width:
   const widths = table.columns.map((column, i) =>
     Math.max(column.length, ...texts.map(row => [...row[i]].length))
   )
-  // The last column (an instruction, a command) gives way so that rows do not wrap.
+  // Code in the last column (an instruction, a command) gives way so that rows do not wrap.
   const last = widths.length - 1
   const room = width - indent.length - widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0)
-  for (const row of texts) row[last] = truncate(row[last], Math.max(room, 20))
+  texts.forEach((row, r) => {
+    const cell = table.rows[r][last]
+    if (typeof cell === 'object' && 'code' in cell)
+      row[last] = truncate(row[last], Math.max(room, 20))
+  })
   // The last column is not padded: no trailing blanks.
   const line = (cells: string[], paint: (cell: string, i: number) => string) =>
     indent +

@@ -1,5 +1,11 @@
-import { judgeBudgets, judgeRuntime, type Figures } from '../../src/budgets.js'
-import { buildReport, instruction, summaryMarkdown } from '../../src/report.js'
+import {
+  describeFailure,
+  failedChecks,
+  judgeBudgets,
+  judgeRuntime,
+  type Figures
+} from '../../src/budgets.js'
+import { buildReport, instruction, summaryMarkdown, summaryText } from '../../src/report.js'
 import { testSpec } from '../helpers/spec.js'
 
 const figures: Figures = {
@@ -102,6 +108,30 @@ describe('report and summary', () => {
     // table cells cannot be broken by the instruction's pipe
     expect(markdown).toContain('supervisor \\| tee')
     expect(markdown).toContain('| 19.1 MiB | 0 | `supervisord` |')
+  })
+
+  it('renders the same tables as plain text for a terminal, cut to its width', () => {
+    const text = summaryText(report, undefined, 60)
+    expect(text).toContain('aio-image: demo failed')
+    expect(text).toMatch(/^Image size +10\.0 MB +186\.0 MB +FAIL: over by 176\.0 MB \(1760\.0%\)$/m)
+    expect(text).toMatch(/^first boot to ready +1\.234 s$/m)
+    expect(text).toMatch(/^ {2}19\.1 MiB +0 +supervisord$/m)
+    expect(text).toMatch(/^ {2}46\.0 MB {2}RUN apt-get update && apt-get install -y supervi…$/m)
+  })
+
+  it('splits failures into those that fail the run and those that only warn', () => {
+    const stop = judgeRuntime({ ...figures, stopSeconds: 11 })[0]
+    const failing = [...checks, stop]
+    expect(failedChecks(failing, true).fatal.map(c => c.id)).toEqual([
+      'max-image-size',
+      'graceful-stop'
+    ])
+    const advisory = failedChecks(failing, false)
+    expect(advisory.fatal.map(c => c.id)).toEqual(['graceful-stop'])
+    expect(advisory.advisory.map(c => c.id)).toEqual(['max-image-size'])
+    expect(describeFailure(checks[0])).toBe(
+      'Image size: 186.0 MB (budget 10.0 MB), over by 176.0 MB (1760.0%)'
+    )
   })
 
   it('strips the shell prefix of docker history', () => {
