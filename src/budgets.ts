@@ -14,6 +14,10 @@ export interface Figures {
   idleMemoryMedian?: number
   stopSeconds?: number
   cleanDatabaseShutdown?: boolean
+  /** Absent without a database, as is cleanDatabaseShutdown. */
+  dataKeptAfterRestart?: boolean
+  listeningPorts?: number[]
+  expectedPorts?: number[]
 }
 
 export interface Check {
@@ -94,7 +98,7 @@ export function judgeBudgets(figures: Figures, budgets: Budgets): Check[] {
 export function judgeRuntime(figures: Figures): Check[] {
   if (figures.stopSeconds === undefined) return []
   const stopInTime = figures.stopSeconds < STOP_LIMIT_SECONDS
-  return [
+  const checks: Check[] = [
     {
       id: 'graceful-stop',
       kind: 'runtime',
@@ -103,17 +107,43 @@ export function judgeRuntime(figures: Figures): Check[] {
       actual: `${figures.stopSeconds.toFixed(3)} s`,
       passed: stopInTime,
       detail: stopInTime ? undefined : 'docker stop had to kill the container'
-    },
-    {
+    }
+  ]
+  if (figures.cleanDatabaseShutdown !== undefined) {
+    checks.push({
       id: 'clean-database-shutdown',
       kind: 'runtime',
       title: 'Clean database shutdown',
       actual: figures.cleanDatabaseShutdown
         ? 'database system is shut down'
         : 'no clean shutdown in the log',
-      passed: figures.cleanDatabaseShutdown === true
-    }
-  ]
+      passed: figures.cleanDatabaseShutdown
+    })
+  }
+  if (figures.dataKeptAfterRestart !== undefined) {
+    checks.push({
+      id: 'data-kept-after-restart',
+      kind: 'runtime',
+      title: 'Data kept after restart',
+      actual: figures.dataKeptAfterRestart
+        ? 'row written before the stop read back'
+        : 'row written before the stop is gone',
+      passed: figures.dataKeptAfterRestart
+    })
+  }
+  const listening = figures.listeningPorts ?? []
+  const expected = figures.expectedPorts ?? []
+  const unexpected = listening.filter(port => !expected.includes(port))
+  checks.push({
+    id: 'listening-ports',
+    kind: 'runtime',
+    title: 'TCP listeners',
+    budget: `only ${expected.join(', ')}`,
+    actual: listening.length > 0 ? listening.join(', ') : 'none',
+    passed: unexpected.length === 0,
+    detail: unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : undefined
+  })
+  return checks
 }
 
 /**

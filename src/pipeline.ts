@@ -109,7 +109,10 @@ export async function judgeAndReport(
     idleMemoryMax: verified?.idleMemory.max,
     idleMemoryMedian: verified?.idleMemory.median,
     stopSeconds: verified?.stop.seconds,
-    cleanDatabaseShutdown: verified?.stop.cleanDatabaseShutdown
+    cleanDatabaseShutdown: verified?.stop.cleanDatabaseShutdown,
+    dataKeptAfterRestart: verified?.runtime.dataKept,
+    listeningPorts: verified?.runtime.listeningPorts,
+    expectedPorts: verified?.runtime.expectedPorts
   }
   const checks = [...judgeBudgets(figures, spec.budgets), ...judgeRuntime(figures)]
   const report = buildReport({

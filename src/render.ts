@@ -118,6 +118,12 @@ const ARTIFACTS: readonly Artifact[] = [
     when: withS6AndPostgres
   },
   {
+    template: 's6/postgres/finish',
+    output: 'aio/etc/s6/postgres/finish',
+    executable: true,
+    when: withS6AndPostgres
+  },
+  {
     template: 's6/postgres/down-signal',
     output: 'aio/etc/s6/postgres/down-signal',
     when: withS6AndPostgres

@@ -25,7 +25,7 @@ export interface Report {
     idle: { median: number; max: number; samples: number[] }
     processes: Array<{ command: string; uid: number; rss: number }>
   }
-  stop?: { seconds: number; cleanDatabaseShutdown: boolean }
+  stop?: { seconds: number; cleanDatabaseShutdown?: boolean }
   checks: Check[]
   passed: boolean
 }

@@ -56,6 +56,9 @@ export class SpecError extends Error {
 
 type RawSpec = Record<string, unknown>
 
+// Names that say "secret": such values must never become build arguments.
+const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i
+
 interface SchemaProperty {
   description?: string
 }
@@ -127,6 +130,13 @@ export function resolveSpec(sources: SpecSources): Spec {
     problems.push(
       `input \`name\` is required here: no usable default from ${JSON.stringify(sources.defaultName)}`
     )
+  }
+  for (const key of Object.keys(envRecord(raw['build-args']))) {
+    if (SECRET_NAME.test(key)) {
+      problems.push(
+        `${describe('build-args')}: ${key} looks like a secret, and build arguments are recorded in the image's history; pass secrets to the container at run time instead (POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)`
+      )
+    }
   }
   if (raw.verify === false) {
     for (const field of ['max-startup-time', 'max-idle-memory']) {

@@ -22,8 +22,17 @@ export interface VerifyOptions {
 
 export interface StopResult {
   seconds: number
-  /** PostgreSQL logged "database system is shut down" (true without a database). */
-  cleanDatabaseShutdown: boolean
+  /** PostgreSQL logged "database system is shut down"; absent without a database. */
+  cleanDatabaseShutdown?: boolean
+}
+
+export interface RuntimeFacts {
+  /** TCP ports something listens on inside the container, after first boot. */
+  listeningPorts: number[]
+  /** The ports allowed to listen: the app's, and PostgreSQL's when opened by run-env. */
+  expectedPorts: number[]
+  /** A row written before the graceful stop was read back after the restart (absent without a database). */
+  dataKept?: boolean
 }
 
 export interface VerifyResult {
@@ -34,6 +43,7 @@ export interface VerifyResult {
   idleMemory: { samples: number[]; median: number; max: number }
   processes: ProcessInfo[]
   stop: StopResult
+  runtime: RuntimeFacts
 }
 
 export class NotReadyError extends Error {}
@@ -48,6 +58,29 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? sorted[middle]
     : Math.round((sorted[middle - 1] + sorted[middle]) / 2)
+}
+
+const TCP_LISTEN = '0A'
+
+/** Ports in state LISTEN in /proc/net/tcp and /proc/net/tcp6 text. */
+export function listeningPorts(procNetTcp: string): number[] {
+  const ports = new Set<number>()
+  for (const line of procNetTcp.split('\n')) {
+    const fields = line.trim().split(/\s+/)
+    // sl local_address rem_address st ...; local_address is HEXIP:HEXPORT
+    if (fields.length < 4 || fields[3] !== TCP_LISTEN) continue
+    const port = parseInt(fields[1].split(':')[1], 16)
+    if (Number.isInteger(port)) ports.add(port)
+  }
+  return [...ports].sort((a, b) => a - b)
+}
+
+/** The ports the spec declares: the app's, plus 5432 when run-env opens PostgreSQL. */
+export function expectedPorts(spec: Spec): number[] {
+  const ports = [spec.app.port]
+  const external = spec.runEnv.EXTERNAL_ACCESS_ENABLE
+  if (spec.postgres && external !== undefined && /^(true|1|yes)$/i.test(external)) ports.push(5432)
+  return ports.sort((a, b) => a - b)
 }
 
 export class Verifier {
@@ -83,10 +116,15 @@ export class Verifier {
     const samples = await docker.memorySamples(container, options.memorySamples ?? 5)
     const processes = await docker.processes(container)
     progress(`idle memory: ${samples.map(formatMemory).join(', ')}`)
+    const listening = listeningPorts(
+      (await docker.exec(container, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).stdout
+    )
+    if (spec.postgres) await this.writeMarker(container)
     const stop = await this.stop(container)
     progress(`graceful stop: ${formatSeconds(stop.seconds * 1000)} s`)
     const restartMs = await this.startAndTimeReady(container, hostPort)
     progress(`restart: ready in ${formatSeconds(restartMs)} s`)
+    const dataKept = spec.postgres ? await this.markerKept(container) : undefined
     await this.stop(container)
     await docker.removeContainer(container)
     return {
@@ -94,8 +132,47 @@ export class Verifier {
       restartMs,
       idleMemory: { samples, median: median(samples), max: Math.max(...samples) },
       processes,
-      stop
+      stop,
+      runtime: { listeningPorts: listening, expectedPorts: expectedPorts(spec), dataKept }
     }
+  }
+
+  // A row committed before the graceful stop must be there after the
+  // restart. It goes into the maintenance database `postgres`, never the
+  // app's, and the container is discarded after verification anyway.
+  private async writeMarker(container: string): Promise<void> {
+    const sql = `CREATE TABLE IF NOT EXISTS aio_image_check (run text); INSERT INTO aio_image_check VALUES ('${this.options.runId}')`
+    const result = await this.docker.exec(container, [
+      'psql',
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-c',
+      sql
+    ])
+    if (result.exitCode !== 0)
+      throw new Error(`could not write the restart check row: ${result.stderr.trim()}`)
+  }
+
+  private async markerKept(container: string): Promise<boolean> {
+    const result = await this.docker.exec(container, [
+      'psql',
+      '-X',
+      '-A',
+      '-t',
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-c',
+      'SELECT run FROM aio_image_check'
+    ])
+    return result.exitCode === 0 && result.stdout.split('\n').includes(this.options.runId)
   }
 
   /** Starts the container and resolves with the milliseconds until ready. */
@@ -156,7 +233,10 @@ export class Verifier {
     await this.docker.stopContainer(container)
     const seconds = (performance.now() - started) / 1000
     const tail = await this.docker.logs(container, { tail: 20, since })
-    return { seconds, cleanDatabaseShutdown: !this.spec.postgres || tail.includes(SHUTDOWN_LINE) }
+    return {
+      seconds,
+      cleanDatabaseShutdown: this.spec.postgres ? tail.includes(SHUTDOWN_LINE) : undefined
+    }
   }
 }
 

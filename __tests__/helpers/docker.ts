@@ -81,8 +81,17 @@ export class TestContainer {
     return dockerStatus('exec', this.name, ...command)
   }
 
+  /** stdout and stderr merged in the order the container wrote them. */
   async logs(): Promise<string> {
-    return (await dockerStatus('logs', this.name)).output
+    const { stdout } = await run('sh', ['-c', 'docker logs "$0" 2>&1', this.name], {
+      maxBuffer: 64 * 1024 * 1024
+    })
+    return stdout
+  }
+
+  /** Runs a command in the container as `user` (reading /proc/PID/environ needs the process's own user). */
+  async execAs(user: string, ...command: string[]): Promise<{ code: number; output: string }> {
+    return dockerStatus('exec', '--user', user, this.name, ...command)
   }
 
   url(path: string): string {

@@ -44,7 +44,15 @@ export function fakeContainerEngine(options: {
       server = undefined
     },
     containerState: async () => ({ running, exitCode: running ? 0 : 1 }),
-    exec: async (): Promise<ExecResult> => ({ exitCode: running ? 0 : 1, stdout: '', stderr: '' }),
+    exec: async (_container, command): Promise<ExecResult> => {
+      const stdout =
+        command[0] === 'cat'
+          ? '   0: 00000000:1F40 00000000:0000 0A 0\n'
+          : command.join(' ').includes('SELECT run')
+            ? 'r1\n'
+            : ''
+      return { exitCode: running ? 0 : 1, stdout, stderr: '' }
+    },
     logs: async () =>
       running ? '' : 'aio: ERROR: something broke\nLOG:  database system is shut down\n',
     memorySamples: async (_container, count) =>

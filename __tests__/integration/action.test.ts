@@ -57,7 +57,13 @@ describe('with only inputs and no spec file', () => {
     expect(run.log).toMatch(/::group::Build aio-it-notes:test\ndocker buildx build --load /)
     expect(run.log).toMatch(/first boot: ready in \d+\.\d{3} s/)
     expect(run.summary).toContain('## aio-image: aio-it-notes ✅ passed')
-    expect(run.summary).toContain('| Clean database shutdown |')
+    expect(run.summary).toContain(
+      '| Clean database shutdown |  | database system is shut down | ✅ pass |'
+    )
+    expect(run.summary).toContain(
+      '| Data kept after restart |  | row written before the stop read back | ✅ pass |'
+    )
+    expect(run.summary).toContain('| TCP listeners | only 8000 | 8000 | ✅ pass |')
     expect(run.summary).toContain('Largest layers')
     expect(run.summary).toContain('Memory per process')
   })
@@ -155,6 +161,31 @@ describe('budgets', () => {
       expect(run.exitCode).toBe(0)
       expect(run.outputs.passed).toBe('false')
       expect(run.log).toMatch(/::warning::Image size: /)
+    },
+    BUILD_TIMEOUT
+  )
+})
+
+describe('runtime checks', () => {
+  it(
+    'an app listening on an undeclared port fails the step, whatever fail-on-budget says',
+    async () => {
+      const run = await runAction({
+        ...notesInputs,
+        name: 'aio-it-notes',
+        tags: 'aio-it-notes:ports',
+        'app-command': 'python3 -m http.server 9999 --bind 0.0.0.0 & exec python3 app.py',
+        'fail-on-budget': 'false'
+      })
+      await runPost(run)
+      expect(run.exitCode).toBe(1)
+      expect(run.outputs.passed).toBe('false')
+      expect(run.summary).toContain(
+        '| TCP listeners | only 8000 | 8000, 9999 | ❌ fail: unexpected: 9999 |'
+      )
+      expect(run.log).toMatch(
+        /::error::TCP listeners: 8000, 9999 \(budget only 8000\), unexpected: 9999/
+      )
     },
     BUILD_TIMEOUT
   )

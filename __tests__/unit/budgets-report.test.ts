@@ -17,7 +17,10 @@ const figures: Figures = {
   idleMemoryMax: 60 * 1024 ** 2,
   idleMemoryMedian: 59 * 1024 ** 2,
   stopSeconds: 1.2,
-  cleanDatabaseShutdown: true
+  cleanDatabaseShutdown: true,
+  dataKeptAfterRestart: true,
+  listeningPorts: [8000],
+  expectedPorts: [8000]
 }
 
 describe('judgeBudgets', () => {
@@ -46,14 +49,36 @@ describe('judgeBudgets', () => {
 })
 
 describe('judgeRuntime', () => {
-  it('checks the stop time and a clean database shutdown', () => {
+  it('checks the stop, the database shutdown, data kept and listeners', () => {
     expect(judgeRuntime(figures).map(c => [c.id, c.kind, c.passed])).toEqual([
       ['graceful-stop', 'runtime', true],
-      ['clean-database-shutdown', 'runtime', true]
+      ['clean-database-shutdown', 'runtime', true],
+      ['data-kept-after-restart', 'runtime', true],
+      ['listening-ports', 'runtime', true]
     ])
-    const bad = judgeRuntime({ ...figures, stopSeconds: 10.4, cleanDatabaseShutdown: false })
+    const bad = judgeRuntime({
+      ...figures,
+      stopSeconds: 10.4,
+      cleanDatabaseShutdown: false,
+      dataKeptAfterRestart: false,
+      listeningPorts: [5432, 8000]
+    })
     expect(bad.every(check => !check.passed)).toBe(true)
     expect(bad[0].detail).toBe('docker stop had to kill the container')
+    expect(bad[3]).toMatchObject({
+      budget: 'only 8000',
+      actual: '5432, 8000',
+      detail: 'unexpected: 5432'
+    })
+  })
+
+  it('leaves out the database checks without a database', () => {
+    const noDatabase = {
+      ...figures,
+      cleanDatabaseShutdown: undefined,
+      dataKeptAfterRestart: undefined
+    }
+    expect(judgeRuntime(noDatabase).map(c => c.id)).toEqual(['graceful-stop', 'listening-ports'])
   })
   it('has nothing to say when nothing was booted', () => {
     expect(judgeRuntime({ imageSize: 1, compressedSize: 1, buildSeconds: 1 })).toEqual([])

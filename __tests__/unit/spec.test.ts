@@ -107,6 +107,14 @@ describe('resolveSpec validation', () => {
     }
   })
 
+  it('refuses secret-looking build arguments, which the image history would keep', () => {
+    const [problem] = problemsOf(() => testSpec({ 'build-args': ['NPM_TOKEN=abc', 'VERSION=1'] }))
+    expect(problem).toMatch(
+      /^input `build-args`: NPM_TOKEN looks like a secret, and build arguments are recorded in the image's history/
+    )
+    expect(testSpec({ 'build-args': ['VERSION=1'] }).buildArgs).toEqual({ VERSION: '1' })
+  })
+
   it('requires app-command', () => {
     expect(
       problemsOf(() => resolveSpec({ inputs: {}, workingDir: process.cwd(), defaultName: 'x' }))

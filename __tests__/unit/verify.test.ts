@@ -1,4 +1,4 @@
-import { median, NotReadyError, Verifier } from '../../src/verify.js'
+import { expectedPorts, listeningPorts, median, NotReadyError, Verifier } from '../../src/verify.js'
 import { fakeContainerEngine } from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
 
@@ -18,6 +18,11 @@ describe('Verifier', () => {
     expect(result.restartMs).toBeGreaterThanOrEqual(290)
     expect(result.idleMemory).toEqual({ samples: [1000, 2000, 3000], median: 2000, max: 3000 })
     expect(result.stop.cleanDatabaseShutdown).toBe(true)
+    expect(result.runtime).toEqual({
+      listeningPorts: [8000],
+      expectedPorts: [8000],
+      dataKept: true
+    })
     expect(settled).toBe(true)
     expect(fake.calls).toEqual([
       'createVolume',
@@ -72,5 +77,32 @@ describe('median', () => {
   it('is the middle value, or the mean of the two middle ones', () => {
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 3, 2])).toBe(3)
+  })
+})
+
+describe('listeningPorts', () => {
+  it('reads LISTEN sockets of /proc/net/tcp and tcp6', () => {
+    const text = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:1F40 00000000:0000 0A 00000000:00000000 00:00000000 00000000 10001        0 1 1',
+      '   1: 0100007F:1F40 0100007F:9C40 01 00000000:00000000 00:00000000 00000000 10001        0 2 1',
+      '  sl  local_address                         remote_address                        st',
+      '   0: 00000000000000000000000000000000:1538 00000000000000000000000000000000:0000 0A 0'
+    ].join('\n')
+    expect(listeningPorts(text)).toEqual([5432, 8000])
+  })
+})
+
+describe('expectedPorts', () => {
+  it('is the app port, plus 5432 when run-env opens PostgreSQL', () => {
+    expect(expectedPorts(testSpec())).toEqual([8000])
+    expect(expectedPorts(testSpec({ 'run-env': ['EXTERNAL_ACCESS_ENABLE=true'] }))).toEqual([
+      5432, 8000
+    ])
+    expect(
+      expectedPorts(
+        testSpec({ 'postgres-version': 'none', 'run-env': ['EXTERNAL_ACCESS_ENABLE=true'] })
+      )
+    ).toEqual([8000])
   })
 })

@@ -2,6 +2,8 @@
 them back. Standard library plus psycopg from Debian (python3-psycopg)."""
 import json
 import os
+import signal
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
@@ -54,6 +56,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+def stop(signum, frame):
+    print("notes: stopping on SIGTERM", flush=True)
+    sys.exit(0)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop)
     port = int(os.environ.get("PORT", "8000"))
-    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    print(f"notes: listening on {port}", flush=True)
+    server.serve_forever()
