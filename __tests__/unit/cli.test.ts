@@ -17,24 +17,16 @@ async function cli(argv: string[], cwd: string) {
 }
 
 describe('parseCommandLine', () => {
+  // Repeated list flags add up; KEY=VALUE values keep their commas.
+  const listFlags = [
+    ...['--app-packages', 'python3,curl', '--app-packages', 'python3-psycopg'],
+    ...['--run-env', 'GREETING=hello, world', '--run-env', 'DEBUG=1']
+  ]
+
   it('reads spec flags into the text an action input would carry', () => {
     const args = parseCommandLine([
-      'verify',
-      '--config',
-      'app/aio.yml',
-      '--app-packages',
-      'python3,curl',
-      '--app-packages',
-      'python3-psycopg',
-      '--run-env',
-      'GREETING=hello, world',
-      '--run-env',
-      'DEBUG=1',
-      '--app-port',
-      '8000',
-      '--app-port=9000',
-      '--json',
-      '-v'
+      ...['verify', '--config', 'app/aio.yml', ...listFlags],
+      ...['--app-port', '8000', '--app-port=9000', '--json', '-v']
     ]) as CliArgs
     expect(args).toMatchObject({ command: 'verify', json: true, verbose: true, out: '.aio' })
     expect(args.inputs).toEqual({
@@ -48,24 +40,14 @@ describe('parseCommandLine', () => {
   it('turns them into the spec through the same converter and schema as the action', () => {
     const dir = tempDir('aio-cli-')
     const args = parseCommandLine([
-      'build',
-      '--app-command',
-      'exec python3 app.py',
-      '--app-packages',
-      'python3,curl',
-      '--app-packages',
-      'python3-psycopg',
-      '--run-env',
-      'GREETING=hello, world',
-      '--verify',
-      'false'
+      ...['build', '--app-command', 'exec python3 app.py', ...listFlags, '--verify', 'false']
     ]) as CliArgs
     const spec = loadSpec(name => args.inputs[name] ?? '', dir, 'Demo App')
     expect(spec).toMatchObject({
       name: 'demo-app',
       verify: false,
       app: { packages: ['python3', 'curl', 'python3-psycopg'] },
-      runEnv: { GREETING: 'hello, world' }
+      runEnv: { GREETING: 'hello, world', DEBUG: '1' }
     })
   })
 
