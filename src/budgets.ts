@@ -7,6 +7,8 @@ export interface Figures {
   imageSize: number
   compressedSize: number
   buildSeconds: number
+  /** The action's own time: its wall time minus the build and the container waits it measures. */
+  overheadSeconds: number
   /** Absent when verification was turned off. */
   startupMs?: number
   restartMs?: number

@@ -1,5 +1,5 @@
 // The CLI's command line: its commands, its own flags, and one flag per spec
-// input (from SPEC_INPUTS, described by action.yml), read into the same
+// input (from SPEC_INPUTS, described by action.yml, else by the schema), read into the same
 // text an action input would be, so that one converter and one schema judge
 // both front ends. Also the help text.
 import fs from 'node:fs'
@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import YAML from 'yaml'
 import { SPEC_INPUTS, type InputKind } from './inputs.js'
 import { ACTION_ROOT } from './paths.js'
+import { fieldDescription } from './spec.js'
 
 export const COMMANDS = [
   { name: 'init', summary: 'write a starter aio.yml for the project in this directory' },
@@ -171,7 +172,7 @@ export function helpText(): string {
     ...table(
       SPEC_INPUTS.map(input => [
         `--${input.name} ${PLACEHOLDER[input.kind]}`,
-        descriptions[input.name] ?? ''
+        descriptions[input.name] ?? fieldDescription(input.name) ?? ''
       ])
     ),
     '',

@@ -108,6 +108,14 @@ export class Docker {
     return { engine, buildx }
   }
 
+  /** e.g. "Docker Engine 20.10.24, buildx 0.13.1", for benchmark headers. */
+  async engineDescription(): Promise<string> {
+    const engine = (await this.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim()
+    const buildx =
+      (await this.run(['buildx', 'version'])).stdout.trim().split(/\s+/)[1] ?? 'unknown'
+    return `Docker Engine ${engine}, buildx ${buildx}`
+  }
+
   async builderInfo(name?: string): Promise<BuilderInfo> {
     const { stdout } = await this.run(['buildx', 'inspect', ...(name ? [name] : [])])
     return Builder.parseInspect(stdout)

@@ -22,6 +22,7 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'health-path', kind: 'string' },
   { name: 'postgres-version', kind: 'version' },
   { name: 'postgres-extensions', kind: 'list' },
+  { name: 'postgres-icu', kind: 'string' },
   { name: 'supervisor', kind: 'string' },
   { name: 'tags', kind: 'list' },
   { name: 'build-args', kind: 'env' },

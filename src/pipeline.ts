@@ -91,12 +91,18 @@ export async function bootAndMeasure(
   })
 }
 
-/** Judges the figures against budgets and runtime checks; writes workDir/report.json. */
+/**
+ * Judges the figures against budgets and runtime checks; writes
+ * workDir/report.json. `startedAt` (performance.now() when the pipeline
+ * started) gives the pipeline's own overhead: its wall time minus the build
+ * and the container waits.
+ */
 export async function judgeAndReport(
   options: PipelineOptions,
   built: BuildResult,
   measured: Measured,
-  renderedDir: string
+  renderedDir: string,
+  startedAt: number
 ): Promise<PipelineResult> {
   const { spec, workDir } = options
   const { image, verified } = measured
@@ -104,6 +110,8 @@ export async function judgeAndReport(
     imageSize: image.size,
     compressedSize: image.compressedSize,
     buildSeconds: built.seconds,
+    overheadSeconds:
+      (performance.now() - startedAt - (verified?.waitedMs ?? 0)) / 1000 - built.seconds,
     startupMs: verified?.startupMs,
     restartMs: verified?.restartMs,
     idleMemoryMax: verified?.idleMemory.max,
@@ -130,9 +138,11 @@ export async function judgeAndReport(
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const startedAt = performance.now()
   const renderedDir = await render(options)
   const built = await build(options, renderedDir)
-  return judgeAndReport(options, built, await bootAndMeasure(options, built), renderedDir)
+  const measured = await bootAndMeasure(options, built)
+  return judgeAndReport(options, built, measured, renderedDir, startedAt)
 }
 
 /** Removes every container and volume a run created, found by its label. */

@@ -1,4 +1,5 @@
 // What Debian packages an embedded PostgreSQL and its extensions come from.
+import type { PostgresSpec } from './spec.js'
 
 // Extensions shipped inside postgresql-MAJOR itself (contrib).
 const CONTRIB = new Set([
@@ -63,10 +64,15 @@ const PACKAGE_SUFFIX: Record<string, string> = {
 // Extensions that only work when loaded at server start.
 const NEEDS_PRELOAD = new Set(['pg_cron', 'pgaudit', 'pg_stat_statements'])
 
-/** The Debian packages that install the server and these extensions. */
-export function postgresPackages(major: number, extensions: readonly string[]): string[] {
+/**
+ * The Debian packages of the build stage: the server, the extensions, and
+ * the tools that slim ICU's data (binutils, icu-devtools) when asked to.
+ */
+export function postgresPackages(postgres: PostgresSpec): string[] {
+  const major = postgres.version
   const packages = [`postgresql-${major}`]
-  for (const extension of extensions) {
+  if (postgres.icu === 'slim') packages.push('binutils', 'icu-devtools')
+  for (const extension of postgres.extensions) {
     if (CONTRIB.has(extension)) continue
     const suffix = PACKAGE_SUFFIX[extension] ?? extension.replace(/_/g, '-')
     packages.push(`postgresql-${major}-${suffix}`)

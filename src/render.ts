@@ -54,6 +54,12 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'setup.sh', output: 'aio/lib/setup', executable: true },
   { template: 'healthcheck.sh', output: 'aio/lib/healthcheck', executable: true },
   {
+    template: 'slim-icu.sh',
+    output: 'aio/lib/slim-icu',
+    executable: true,
+    when: withPostgres
+  },
+  {
     template: 'collect-postgres.sh',
     output: 'aio/lib/collect-postgres',
     executable: true,
@@ -88,6 +94,12 @@ const ARTIFACTS: readonly Artifact[] = [
     template: 'supervisord.conf.mustache',
     output: 'aio/etc/supervisord.conf',
     view: 'shell',
+    when: withSupervisord
+  },
+  {
+    template: 'supervisord.py',
+    output: 'aio/lib/supervisord',
+    executable: true,
     when: withSupervisord
   },
   { template: 'on-fatal.sh', output: 'aio/lib/on-fatal', executable: true, when: withSupervisord },
@@ -152,9 +164,8 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     runtimePackages: shellWords(runtimePackages(spec)),
     appPort: spec.app.port,
     postgres: spec.postgres && {
-      postgresPackages: shellWords(
-        postgresPackages(spec.postgres.version, spec.postgres.extensions)
-      ),
+      postgresPackages: shellWords(postgresPackages(spec.postgres)),
+      slimIcu: spec.postgres.icu === 'slim',
       pgMajor: spec.postgres.version,
       pgDatabase: dockerfileString(spec.postgres.database),
       pgRole: dockerfileString(spec.postgres.role),

@@ -19,6 +19,8 @@ export interface Report {
     largestLayers: Array<{ size: number; createdBy: string }>
   }
   build: { seconds: number }
+  /** The action's own time, outside the build and the container waits. */
+  overhead: { seconds: number }
   /** Seconds, absent when verify is false. */
   startup?: { firstBoot: number; restart: number }
   memory?: {
@@ -58,6 +60,7 @@ export function buildReport(input: ReportInput): Report {
         .map(layer => ({ size: layer.size, createdBy: instruction(layer.createdBy) }))
     },
     build: { seconds: round3(figures.buildSeconds) },
+    overhead: { seconds: round3(figures.overheadSeconds) },
     startup: verified
       ? { firstBoot: round3(figures.startupMs! / 1000), restart: round3(figures.restartMs! / 1000) }
       : undefined,
@@ -158,6 +161,7 @@ export function summaryOf(report: Report): Summary {
     figures.push(['idle memory (median / max)', `${formatMemory(median)} / ${formatMemory(max)}`])
   }
   if (report.stop) figures.push(['graceful stop', `${formatSeconds(report.stop.seconds * 1000)} s`])
+  figures.push(['action overhead', `${report.overhead.seconds.toFixed(3)} s`])
   tables.push({ columns: ['figure', 'value'], rows: figures })
 
   const folded: SummaryTable[] = [

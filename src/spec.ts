@@ -13,6 +13,8 @@ export type Supervisor = 'supervisord' | 's6'
 export interface PostgresSpec {
   version: number
   extensions: string[]
+  /** ICU data carried: only what PostgreSQL uses, or all of it. */
+  icu: 'slim' | 'full'
   /** Database and role of the app; the role logs in by peer over the socket. */
   database: string
   role: string
@@ -69,6 +71,11 @@ const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as {
 const validateSchema = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
   schema
 )
+
+/** What the schema allows in a field (its `description`), e.g. for help texts. */
+export function fieldDescription(field: string): string | undefined {
+  return schema.properties[field]?.description
+}
 
 /** The spec file to read: the `config` input, else aio.yml in `dir` if present. */
 export function findSpecFile(config: string, dir: string): string | undefined {
@@ -177,7 +184,7 @@ function schemaProblems(
     if (field && !byField.has(field)) byField.set(field, error)
   }
   for (const field of byField.keys()) {
-    const allowed = schema.properties[field]?.description ?? 'a valid value'
+    const allowed = fieldDescription(field) ?? 'a valid value'
     problems.push(`${describe(field)}: ${preview(raw[field])} is not allowed; expected ${allowed}`)
   }
   return problems
@@ -251,6 +258,7 @@ function normalize(
         : {
             version: Number(version),
             extensions: (raw['postgres-extensions'] as string[] | undefined) ?? [],
+            icu: (raw['postgres-icu'] as 'slim' | 'full' | undefined) ?? 'slim',
             database: identifier,
             role: identifier
           },

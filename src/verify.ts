@@ -44,6 +44,8 @@ export interface VerifyResult {
   processes: ProcessInfo[]
   stop: StopResult
   runtime: RuntimeFacts
+  /** Milliseconds spent waiting on the container: boots, settling, sampling, stops. */
+  waitedMs: number
 }
 
 export class NotReadyError extends Error {}
@@ -110,22 +112,22 @@ export class Verifier {
     })
 
     const progress = options.progress ?? (() => undefined)
-    const startupMs = await this.startAndTimeReady(container, hostPort)
+    const startupMs = await this.waiting(this.startAndTimeReady(container, hostPort))
     progress(`first boot: ready in ${formatSeconds(startupMs)} s`)
-    await Promise.all([options.whileSettling?.(), sleep(spec.idleSettle)])
-    const samples = await docker.memorySamples(container, options.memorySamples ?? 5)
+    await this.waiting(Promise.all([options.whileSettling?.(), sleep(spec.idleSettle)]))
+    const samples = await this.waiting(docker.memorySamples(container, options.memorySamples ?? 5))
     const processes = await docker.processes(container)
     progress(`idle memory: ${samples.map(formatMemory).join(', ')}`)
     const listening = listeningPorts(
       (await docker.exec(container, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).stdout
     )
     if (spec.postgres) await this.writeMarker(container)
-    const stop = await this.stop(container)
+    const stop = await this.waiting(this.stop(container))
     progress(`graceful stop: ${formatSeconds(stop.seconds * 1000)} s`)
-    const restartMs = await this.startAndTimeReady(container, hostPort)
+    const restartMs = await this.waiting(this.startAndTimeReady(container, hostPort))
     progress(`restart: ready in ${formatSeconds(restartMs)} s`)
     const dataKept = spec.postgres ? await this.markerKept(container) : undefined
-    await this.stop(container)
+    await this.waiting(this.stop(container))
     await docker.removeContainer(container)
     return {
       startupMs,
@@ -133,7 +135,20 @@ export class Verifier {
       idleMemory: { samples, median: median(samples), max: Math.max(...samples) },
       processes,
       stop,
-      runtime: { listeningPorts: listening, expectedPorts: expectedPorts(spec), dataKept }
+      runtime: { listeningPorts: listening, expectedPorts: expectedPorts(spec), dataKept },
+      waitedMs: this.waitedMs
+    }
+  }
+
+  private waitedMs = 0
+
+  /** Awaits a wait on the container, adding its duration to waitedMs (what is not the action's own overhead). */
+  private async waiting<T>(wait: Promise<T>): Promise<T> {
+    const started = performance.now()
+    try {
+      return await wait
+    } finally {
+      this.waitedMs += performance.now() - started
     }
   }
 

@@ -46,6 +46,24 @@ describe.each(['supervisord', 's6'])('an image with %s and PostgreSQL 17', super
     expect(output.trim().split('\n')).toEqual(['0', '0', '1', 'none'])
   })
 
+  it('carries slim ICU data that still serves every ICU feature PostgreSQL uses', async () => {
+    const sql = [
+      "SELECT count(*) > 800 FROM pg_collation WHERE collprovider = 'i'",
+      "SELECT string_agg(w, ',' ORDER BY w COLLATE \\\"de-x-icu\\\") FROM unnest(ARRAY['z','ä','a']) w",
+      'SELECT upper(\'istanbul\' COLLATE \\"tr-x-icu\\")',
+      'SELECT initcap(\'東京タワーhello world\' COLLATE \\"ja-x-icu\\")',
+      "SELECT obj_description(oid, 'pg_collation') FROM pg_collation WHERE collname = 'de-x-icu'"
+    ]
+    const { code, output } = await inImage(
+      image,
+      `/usr/local/lib/aio/entrypoint >/tmp/log 2>&1 & for i in $(seq 200); do [ -e /run/aio/setup.done ] && break; sleep 0.1; done; ${sql.map(q => `psql -XAt -U postgres -c "${q}"`).join('; ')}; stat -c %s $(readlink -f /usr/lib/x86_64-linux-gnu/libicudata.so.76)`
+    )
+    expect(code).toBe(0)
+    const lines = output.trim().split('\n')
+    expect(lines.slice(0, 5)).toEqual(['t', 'a,ä,z', 'İSTANBUL', '東京タワーHello World', 'German'])
+    expect(Number(lines[5])).toBeLessThan(20_000_000)
+  })
+
   it('has a postgresql.conf that postgres itself accepts', async () => {
     const { code, output } = await inImage(
       image,

@@ -12,6 +12,7 @@ const figures: Figures = {
   imageSize: 186_000_000,
   compressedSize: 71_000_000,
   buildSeconds: 42.5,
+  overheadSeconds: 0.4,
   startupMs: 1234,
   restartMs: 800,
   idleMemoryMax: 60 * 1024 ** 2,
@@ -81,7 +82,9 @@ describe('judgeRuntime', () => {
     expect(judgeRuntime(noDatabase).map(c => c.id)).toEqual(['graceful-stop', 'listening-ports'])
   })
   it('has nothing to say when nothing was booted', () => {
-    expect(judgeRuntime({ imageSize: 1, compressedSize: 1, buildSeconds: 1 })).toEqual([])
+    expect(
+      judgeRuntime({ imageSize: 1, compressedSize: 1, buildSeconds: 1, overheadSeconds: 0 })
+    ).toEqual([])
   })
 })
 
@@ -130,6 +133,7 @@ describe('report and summary', () => {
       '| Image size | 10.0 MB | 186.0 MB | ❌ fail: over by 176.0 MB (1760.0%) |'
     )
     expect(markdown).toContain('| first boot to ready | 1.234 s |')
+    expect(markdown).toContain('| action overhead | 0.400 s |')
     // table cells cannot be broken by the instruction's pipe
     expect(markdown).toContain('supervisor \\| tee')
     expect(markdown).toContain('| 19.1 MiB | 0 | `supervisord` |')

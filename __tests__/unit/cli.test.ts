@@ -7,6 +7,7 @@ import { helpText, parseCommandLine, UsageError, type CliArgs } from '../../src/
 import { main } from '../../src/cli.js'
 import { loadSpec, SPEC_INPUTS } from '../../src/inputs.js'
 import { ACTION_ROOT } from '../../src/paths.js'
+import { fieldDescription } from '../../src/spec.js'
 import { recordingStream } from '../helpers/stream.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -64,12 +65,12 @@ describe('parseCommandLine', () => {
 })
 
 describe('help', () => {
-  it('lists every spec input as a flag with the description action.yml gives it', () => {
+  it('lists every spec input as a flag, described by action.yml or else the schema', () => {
     const action = YAML.parse(fs.readFileSync(path.join(ACTION_ROOT, 'action.yml'), 'utf8'))
     const help = helpText().replace(/\n\s+/g, ' ')
     for (const input of SPEC_INPUTS) {
       expect(help).toContain(`--${input.name} `)
-      expect(help).toContain(action.inputs[input.name].description)
+      expect(help).toContain(action.inputs[input.name]?.description ?? fieldDescription(input.name))
     }
     for (const text of ['Exit codes:', 'Examples:', 'aio-image init', '--json', '--verbose'])
       expect(help).toContain(text)

@@ -56,7 +56,10 @@ describe('renderArtifacts', () => {
       'Dockerfile'
     ).content
     expect(dockerfile).toContain('FROM debian:trixie-slim AS postgres')
-    expect(dockerfile).toContain("'postgresql-17' 'postgresql-17-pgvector'")
+    expect(dockerfile).toContain(
+      "'postgresql-17' 'binutils' 'icu-devtools' 'postgresql-17-pgvector'"
+    )
+    expect(dockerfile).toContain('/tmp/slim-icu /out')
     expect(dockerfile).toContain("'supervisor' 'python3'")
     expect(dockerfile).toContain('ENV PATH=/usr/lib/postgresql/17/bin:$PATH')
     expect(dockerfile).toContain(`DATABASE_URL="${databaseUrl('demo', 'demo')}"`)
@@ -67,6 +70,15 @@ describe('renderArtifacts', () => {
     const lastCopy = dockerfile.lastIndexOf('COPY ')
     expect(dockerfile.slice(lastCopy)).toMatch(/^COPY app\/ \/app\//)
     expect(dockerfile).not.toContain('&#')
+  })
+
+  it('keeps the full ICU data when asked', () => {
+    const dockerfile = fileOf(
+      renderArtifacts(testSpec({ 'postgres-icu': 'full' })),
+      'Dockerfile'
+    ).content
+    expect(dockerfile).not.toContain('slim-icu /out')
+    expect(dockerfile).not.toContain('icu-devtools')
   })
 
   it('preloads extensions that need it', () => {

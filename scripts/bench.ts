@@ -1,0 +1,162 @@
+// npm run bench: the naive hand-written image against the rendered ones.
+// Builds each from cold (--no-cache), boots each the same way (the action's
+// own Verifier: first boot, idle memory, graceful stop, restart) and prints
+// one table with every figure and its ratio to the naive image. Figures, not
+// assertions: a benchmark reports, tests judge.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { buildxArgs } from '../src/build.js'
+import { Docker } from '../src/docker.js'
+import { measureImage } from '../src/image.js'
+import { ACTION_ROOT } from '../src/paths.js'
+import { writeBuildContext } from '../src/render.js'
+import { resolveSpec, type Spec } from '../src/spec.js'
+import { formatBytes, formatMemory } from '../src/units.js'
+import { RUN_LABEL, Verifier } from '../src/verify.js'
+
+interface Variant {
+  label: string
+  spec: Spec
+  /** Writes the build context; returns its Dockerfile. */
+  prepare: (contextDir: string) => Promise<string>
+}
+
+interface Row {
+  label: string
+  size: number
+  compressed: number
+  firstBoot: number
+  restart: number
+  idleMemory: number
+  coldBuild: number
+}
+
+const docker = new Docker()
+const notes = path.join(ACTION_ROOT, 'examples', 'notes')
+const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-bench-'))
+
+function spec(inputs: Record<string, unknown>): Spec {
+  return resolveSpec({
+    inputs: {
+      context: notes,
+      'app-command': 'exec python3 app.py',
+      'app-packages': ['python3', 'python3-psycopg'],
+      'idle-settle': '5s',
+      ...inputs
+    },
+    workingDir: ACTION_ROOT,
+    defaultName: 'bench'
+  })
+}
+
+const rendered = (label: string, s: Spec): Variant => ({
+  label,
+  spec: s,
+  prepare: async dir => {
+    await writeBuildContext(s, dir)
+    return path.join(dir, 'Dockerfile')
+  }
+})
+
+// A static binary app with no language runtime: busybox's httpd serving /app.
+const staticApp = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-bench-static-'))
+fs.writeFileSync(path.join(staticApp, 'health'), 'ok\n')
+
+const VARIANTS: Variant[] = [
+  {
+    label: 'naive (hand-written, one stage)',
+    spec: spec({ name: 'aio-bench-naive' }),
+    prepare: async dir => {
+      fs.cpSync(path.join(ACTION_ROOT, 'bench', 'naive'), dir, { recursive: true })
+      fs.copyFileSync(path.join(notes, 'app.py'), path.join(dir, 'app.py'))
+      return path.join(dir, 'Dockerfile')
+    }
+  },
+  rendered(
+    'aio-image, supervisord',
+    spec({ name: 'aio-bench-supervisord', supervisor: 'supervisord' })
+  ),
+  rendered('aio-image, s6', spec({ name: 'aio-bench-s6', supervisor: 's6' })),
+  rendered(
+    'aio-image, s6, static app',
+    spec({
+      name: 'aio-bench-static',
+      supervisor: 's6',
+      context: staticApp,
+      'app-command': 'exec busybox httpd -f -p 8000 -h /app',
+      'app-packages': ['busybox-static']
+    })
+  )
+]
+
+async function measure(variant: Variant, index: number): Promise<Row> {
+  const contextDir = path.join(workRoot, `context-${index}`)
+  const dockerfile = await variant.prepare(contextDir)
+  const iidFile = path.join(workRoot, `iid-${index}`)
+  const args = buildxArgs(variant.spec, { contextDir, iidFile, labels: {} })
+  args.splice(args.indexOf('--file'), 2, '--file', dockerfile, '--no-cache')
+  const started = performance.now()
+  await docker.buildx(args, line => console.log(line))
+  const coldBuild = (performance.now() - started) / 1000
+  const image = fs.readFileSync(iidFile, 'utf8').trim()
+  const runId = `bench-${index}-${process.pid}`
+  const verified = await new Verifier(docker, variant.spec, { image, runId })
+    .run()
+    .finally(() => docker.removeLabelled(`${RUN_LABEL}=${runId}`))
+  const figures = await measureImage(docker, image)
+  return {
+    label: variant.label,
+    size: figures.size,
+    compressed: figures.compressedSize,
+    firstBoot: verified.startupMs / 1000,
+    restart: verified.restartMs / 1000,
+    idleMemory: verified.idleMemory.max,
+    coldBuild
+  }
+}
+
+function table(rows: Row[]): string {
+  const [naive] = rows
+  const columns: Array<[string, (row: Row) => number, (value: number) => string]> = [
+    ['image size', row => row.size, formatBytes],
+    ['compressed size', row => row.compressed, formatBytes],
+    ['first boot to ready', row => row.firstBoot, value => `${value.toFixed(3)} s`],
+    ['restart to ready', row => row.restart, value => `${value.toFixed(3)} s`],
+    ['idle memory (max)', row => row.idleMemory, formatMemory],
+    ['cold build', row => row.coldBuild, value => `${value.toFixed(1)} s`]
+  ]
+  const lines = [
+    `| figure | ${rows.map(row => row.label).join(' | ')} |`,
+    `| --- |${' --- |'.repeat(rows.length)}`
+  ]
+  for (const [name, value, format] of columns) {
+    const cells = rows.map((row, i) =>
+      i === 0
+        ? format(value(row))
+        : `${format(value(row))} (${(value(row) / value(naive)).toFixed(2)}×)`
+    )
+    lines.push(`| ${name} | ${cells.join(' | ')} |`)
+  }
+  return lines.join('\n')
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = []
+  try {
+    for (const [index, variant] of VARIANTS.entries()) {
+      process.stderr.write(`\n== ${variant.label}\n`)
+      rows.push(await measure(variant, index))
+    }
+  } finally {
+    fs.rmSync(workRoot, { recursive: true, force: true })
+    fs.rmSync(staticApp, { recursive: true, force: true })
+  }
+  const engine = await docker.engineDescription()
+  console.log(
+    `\nMachine: ${os.cpus().length} cores, ${formatMemory(os.totalmem())} RAM, ${engine}; ratios are to the naive image.\n`
+  )
+  console.log(table(rows))
+}
+
+await main()
