@@ -94,8 +94,13 @@ async function measure(variant: Variant, index: number): Promise<Row> {
   const contextDir = path.join(workRoot, `context-${index}`)
   const dockerfile = await variant.prepare(contextDir)
   const iidFile = path.join(workRoot, `iid-${index}`)
-  const args = buildxArgs(variant.spec, { contextDir, iidFile, labels: {} })
-  args.splice(args.indexOf('--file'), 2, '--file', dockerfile, '--no-cache')
+  const args = buildxArgs(variant.spec, {
+    contextDir,
+    labels: {},
+    output: { load: true, iidFile },
+    cache: { from: [], to: [], noCache: true }
+  })
+  args.splice(args.indexOf('--file'), 2, '--file', dockerfile)
   const started = performance.now()
   await docker.buildx(args, line => console.log(line))
   const coldBuild = (performance.now() - started) / 1000
@@ -152,7 +157,8 @@ async function main(): Promise<void> {
     fs.rmSync(workRoot, { recursive: true, force: true })
     fs.rmSync(staticApp, { recursive: true, force: true })
   }
-  const engine = await docker.engineDescription()
+  const versions = await docker.engineVersions()
+  const engine = `Docker Engine ${versions.engine}, buildx ${versions.buildx}`
   console.log(
     `\nMachine: ${os.cpus().length} cores, ${formatMemory(os.totalmem())} RAM, ${engine}; ratios are to the naive image.\n`
   )

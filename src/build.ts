@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { DockerEngine } from './docker.js'
+import type { CachePlan } from './cache.js'
 import type { Spec } from './spec.js'
 
 export interface BuildResult {
@@ -24,21 +25,37 @@ export function imageLabels(spec: Spec, env: NodeJS.ProcessEnv): Record<string, 
   return labels
 }
 
-export interface BuildArgsOptions {
+/** Where a build goes: the native image loaded into the engine, or a platform list. */
+export type BuildOutput =
+  | { load: true; iidFile: string }
+  | { load: false; platforms: string[]; push: boolean; metadataFile: string }
+
+/** How the build uses the cache and which builder runs it. */
+export interface BuildSettings {
+  builder?: string
+  cache?: Pick<CachePlan, 'from' | 'to' | 'noCache'>
+}
+
+export interface BuildArgsOptions extends BuildSettings {
   contextDir: string
-  iidFile: string
   labels: Record<string, string>
+  output: BuildOutput
 }
 
 export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
-  const args = [
-    'build',
-    '--load',
-    '--iidfile',
-    options.iidFile,
-    '--file',
-    path.join(options.contextDir, 'Dockerfile')
-  ]
+  const { output, cache } = options
+  const args = ['build']
+  if (options.builder) args.push('--builder', options.builder)
+  if (output.load) {
+    args.push('--load', '--iidfile', output.iidFile)
+  } else {
+    args.push('--platform', output.platforms.join(','), '--metadata-file', output.metadataFile)
+    if (output.push) args.push('--push')
+  }
+  args.push('--file', path.join(options.contextDir, 'Dockerfile'))
+  if (cache?.noCache) args.push('--no-cache')
+  for (const value of cache?.from ?? []) args.push('--cache-from', value)
+  for (const value of cache?.to ?? []) args.push('--cache-to', value)
   for (const tag of spec.tags) args.push('--tag', tag)
   for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`)
   for (const [key, value] of Object.entries(spec.buildArgs))
@@ -47,18 +64,56 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   return args
 }
 
-/** Builds and loads the image; `onLine` receives the build's log line by line. */
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now()
+  const value = await work()
+  return [value, (performance.now() - started) / 1000]
+}
+
+/** Builds the native image and loads it into the engine; `onLine` gets the build log. */
 export async function buildImage(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
   workDir: string,
-  onLine: (line: string) => void
+  onLine: (line: string) => void,
+  settings: BuildSettings = {}
 ): Promise<BuildResult> {
   const iidFile = path.join(workDir, 'image-id')
-  const args = buildxArgs(spec, { contextDir, iidFile, labels: imageLabels(spec, process.env) })
-  const started = performance.now()
-  await docker.buildx(args, onLine)
-  const seconds = (performance.now() - started) / 1000
+  const args = buildxArgs(spec, {
+    ...settings,
+    contextDir,
+    labels: imageLabels(spec, process.env),
+    output: { load: true, iidFile }
+  })
+  const [, seconds] = await timed(() => docker.buildx(args, onLine))
   return { imageId: (await fs.promises.readFile(iidFile, 'utf8')).trim(), seconds }
+}
+
+/**
+ * Builds every platform of `platforms` (pushing them with `push`); the
+ * manifest list's digest comes from buildx's metadata file. `onLine` gets the build log.
+ */
+export async function buildPlatforms(
+  docker: DockerEngine,
+  spec: Spec,
+  contextDir: string,
+  workDir: string,
+  onLine: (line: string) => void,
+  settings: BuildSettings & { platforms: string[]; push: boolean }
+): Promise<{ digest?: string; seconds: number }> {
+  const metadataFile = path.join(workDir, 'platforms-metadata.json')
+  const args = buildxArgs(spec, {
+    ...settings,
+    contextDir,
+    labels: imageLabels(spec, process.env),
+    output: { load: false, platforms: settings.platforms, push: settings.push, metadataFile }
+  })
+  const [, seconds] = await timed(() => docker.buildx(args, onLine))
+  const metadata = JSON.parse(await fs.promises.readFile(metadataFile, 'utf8')) as Record<
+    string,
+    unknown
+  >
+  const digest = metadata['containerimage.digest']
+  return { digest: typeof digest === 'string' ? digest : undefined, seconds }
 }

@@ -19,9 +19,9 @@ export const COMMANDS = [
   { name: 'build', summary: 'render, then build the image with docker buildx' },
   {
     name: 'verify',
-    summary: 'render, build, boot and measure the image; judge budgets and checks'
+    summary: 'render, build, boot and measure the image; judge budgets and checks; never push'
   },
-  { name: 'run', summary: 'the whole pipeline, as the GitHub Action runs it' }
+  { name: 'run', summary: 'the whole pipeline as the GitHub Action runs it: verify, then push' }
 ] as const
 
 export type CommandName = (typeof COMMANDS)[number]['name']
@@ -54,7 +54,7 @@ const OWN_OPTIONS = {
   version: { type: 'boolean' }
 } as const satisfies ParseArgsConfig['options']
 
-const isListKind = (kind: InputKind) => kind === 'list' || kind === 'env'
+const isListKind = (kind: InputKind) => kind === 'list' || kind === 'lines' || kind === 'env'
 
 export function parseCommandLine(argv: string[]): CommandLine {
   let parsed
@@ -109,6 +109,7 @@ const PLACEHOLDER: Record<InputKind, string> = {
   version: '<n|none>',
   boolean: '<true|false>',
   list: '<a,b,...>',
+  lines: '<line>',
   env: '<KEY=VALUE>'
 }
 
@@ -167,8 +168,8 @@ export function helpText(): string {
     ]),
     '',
     'Spec flags override the field of the same name in the spec file, as the',
-    "action's inputs do. Lists take commas or a repeated flag; KEY=VALUE lists",
-    'a repeated flag.',
+    "action's inputs do. Lists take commas or a repeated flag; <line> and",
+    '<KEY=VALUE> lists a repeated flag.',
     ...table(
       SPEC_INPUTS.map(input => [
         `--${input.name} ${PLACEHOLDER[input.kind]}`,
@@ -179,7 +180,7 @@ export function helpText(): string {
     'Exit codes:',
     ...table([
       ['0', 'passed (every check and budget; or init, render or build succeeded)'],
-      ['1', 'the image failed: a check or budget, or it did not build or boot'],
+      ['1', 'the image failed: a check or budget, a build, a boot or a push'],
       ['2', 'bad input (flags, spec file) or environment (e.g. no Docker engine)'],
       ['130, 143', "interrupted (SIGINT, SIGTERM), after removing the run's containers"]
     ]),

@@ -5,14 +5,13 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { describeFailure, failedChecks } from './budgets.js'
 import { helpText, parseCommandLine, UsageError, type CliArgs } from './cli-args.js'
 import { Docker, EngineUnavailableError } from './docker.js'
 import { InitError, writeStarterSpec } from './init.js'
 import { InputError, loadSpec } from './inputs.js'
 import { ACTION_ROOT } from './paths.js'
 import { build, removeRunResources, render, runPipeline, type PipelineOptions } from './pipeline.js'
-import { summaryText } from './report.js'
+import { summaryText, verdict } from './report.js'
 import { SpecError } from './spec.js'
 import { styleFor, TerminalUi } from './terminal.js'
 
@@ -96,7 +95,7 @@ async function pipelineCommand(args: CliArgs, io: CliIo, ui: TerminalUi): Promis
     runId: crypto.randomBytes(6).toString('hex')
   }
   if (args.command === 'render') {
-    const renderedDir = await render(options)
+    const renderedDir = (await render(options)).dir
     if (args.json) printJson(io, { renderedDir })
     else io.stdout.write(`${renderedDir}\n`)
     return EXIT.passed
@@ -114,8 +113,11 @@ async function pipelineCommand(args: CliArgs, io: CliIo, ui: TerminalUi): Promis
     return EXIT.passed
   }
 
-  const result = await withCleanup(options, ui, () => runPipeline(options))
-  const { fatal, advisory } = failedChecks(result.report.checks, spec.failOnBudget)
+  // verify never pushes; run does what the spec says, as the action does.
+  const pipeline =
+    args.command === 'verify' ? { ...options, spec: { ...spec, push: false } } : options
+  const result = await withCleanup(options, ui, () => runPipeline(pipeline))
+  const { failures, warnings } = verdict(result.report, spec.failOnBudget)
   if (args.json) {
     printJson(io, result.report)
   } else {
@@ -123,9 +125,9 @@ async function pipelineCommand(args: CliArgs, io: CliIo, ui: TerminalUi): Promis
     io.stdout.write(`\n${summaryText(result.report, styleFor(io.stdout, io.env), width)}`)
     io.stdout.write(`report: ${result.reportPath}\nrendered: ${result.renderedDir}\n`)
   }
-  for (const check of advisory) ui.warning(describeFailure(check))
-  for (const check of fatal) io.stderr.write(`${ui.style.bad('✖')} ${describeFailure(check)}\n`)
-  return fatal.length > 0 ? EXIT.failed : EXIT.passed
+  for (const warning of warnings) ui.warning(warning)
+  for (const failure of failures) io.stderr.write(`${ui.style.bad('✖')} ${failure}\n`)
+  return failures.length > 0 ? EXIT.failed : EXIT.passed
 }
 
 /** Runs one command line; resolves with the exit code. */

@@ -108,17 +108,22 @@ export class Docker {
     return { engine, buildx }
   }
 
-  /** e.g. "Docker Engine 20.10.24, buildx 0.13.1", for benchmark headers. */
-  async engineDescription(): Promise<string> {
-    const engine = (await this.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim()
-    const buildx =
-      (await this.run(['buildx', 'version'])).stdout.trim().split(/\s+/)[1] ?? 'unknown'
-    return `Docker Engine ${engine}, buildx ${buildx}`
-  }
-
   async builderInfo(name?: string): Promise<BuilderInfo> {
     const { stdout } = await this.run(['buildx', 'inspect', ...(name ? [name] : [])])
     return Builder.parseInspect(stdout)
+  }
+
+  /**
+   * `docker push TAG` with the engine's credentials (docker login, or
+   * DOCKER_CONFIG); resolves with the manifest digest the registry stored.
+   * Its output goes to `onLine` line by line.
+   */
+  async push(tag: string, onLine: (line: string) => void): Promise<string> {
+    const args = ['push', tag]
+    const result = await this.run(args, { onLine })
+    const digest = pushedDigest(result.stdout)
+    if (!digest) throw new DockerError(args, { ...result, stderr: 'no digest in the output' })
+    return digest
   }
 
   async imageSize(image: string): Promise<number> {
@@ -301,6 +306,11 @@ export class Docker {
 
 /** The public shape of Docker, for fakes in tests. */
 export type DockerEngine = Pick<Docker, keyof Docker>
+
+/** The digest from `docker push` output: "TAG: digest: sha256:... size: N". */
+export function pushedDigest(output: string): string | undefined {
+  return /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1]
+}
 
 function labelArgs(labels: Record<string, string>): string[] {
   return Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])

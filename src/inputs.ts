@@ -5,7 +5,7 @@
 import { Util } from '@docker/actions-toolkit/lib/util.js'
 import { findSpecFile, readSpecFile, resolveSpec, type Spec } from './spec.js'
 
-export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'env' | 'version'
+export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'lines' | 'env' | 'version'
 
 export interface SpecInput {
   name: string
@@ -25,6 +25,12 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'postgres-icu', kind: 'string' },
   { name: 'supervisor', kind: 'string' },
   { name: 'tags', kind: 'list' },
+  { name: 'push', kind: 'boolean' },
+  { name: 'platforms', kind: 'list' },
+  { name: 'cache', kind: 'string' },
+  { name: 'cache-ref', kind: 'string' },
+  { name: 'cache-from', kind: 'lines' },
+  { name: 'cache-to', kind: 'lines' },
   { name: 'build-args', kind: 'env' },
   { name: 'verify', kind: 'boolean' },
   { name: 'run-env', kind: 'env' },
@@ -61,8 +67,9 @@ export function convertInput(input: SpecInput, text: string): unknown {
       return fail('true or false')
     case 'list':
       return Util.getList(text)
+    case 'lines':
     case 'env':
-      // Values may hold commas, so only newlines separate entries.
+      // Values may hold commas (KEY=a,b; type=registry,ref=...): only newlines separate entries.
       return Util.getList(text, { ignoreComma: true })
   }
 }

@@ -1,15 +1,39 @@
-// The post step: removes every container and volume the run created (found
-// by label, so a run cancelled half-way is cleaned up too) and its files.
+// The post step: saves a `local` build cache for the next run, removes every
+// container and volume the run created (found by label, so a run cancelled
+// half-way is cleaned up too) and its files.
 import fs from 'node:fs'
 import * as core from '@actions/core'
+import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
-import { STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
+import { STATE_LOCAL_CACHE, STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
+import { actionsCacheStore } from './persist.js'
 import { removeRunResources } from './pipeline.js'
+
+/** Saves the local build cache unless it was restored under the same key (entries are immutable). */
+async function saveLocalCache(): Promise<void> {
+  const state = core.getState(STATE_LOCAL_CACHE)
+  if (!state) return
+  const local = JSON.parse(state) as LocalCacheState
+  if (local.restoredKey === local.key) {
+    core.info(`build cache ${local.key} was restored as it is; not saved again`)
+  } else if (fs.existsSync(local.dir)) {
+    await actionsCacheStore(core.info).save(local.dir, local.key)
+  }
+}
+
+/** Post-step work must never fail the job: a failure is a warning saying what was left undone. */
+async function neverFailing(what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    core.warning(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
 
 export async function cleanup(): Promise<void> {
   const runId = core.getState(STATE_RUN_ID)
   const workDir = core.getState(STATE_WORK_DIR)
-  try {
+  await neverFailing('cleanup incomplete', async () => {
     if (runId) {
       const removed = await removeRunResources(new Docker(), runId)
       core.info(
@@ -17,8 +41,6 @@ export async function cleanup(): Promise<void> {
       )
     }
     if (workDir) await fs.promises.rm(workDir, { recursive: true, force: true })
-  } catch (error) {
-    // Cleanup must never fail the job; say what was left behind.
-    core.warning(`cleanup incomplete: ${error instanceof Error ? error.message : String(error)}`)
-  }
+  })
+  await neverFailing('build cache not saved', saveLocalCache)
 }

@@ -1,8 +1,11 @@
 // The JSON report (the machine-readable record of a run, and a later run's
 // baseline) and the summary built from it, rendered as Markdown (the job
 // summary) or plain-text tables (the CLI). Pure functions.
-import type { Check, Figures } from './budgets.js'
+import type { BaselineComparison, Delta } from './baseline.js'
+import { describeFailure, failedChecks, type Check, type Figures } from './budgets.js'
+import type { CachePlan } from './cache.js'
 import type { HistoryEntry, ProcessInfo } from './docker.js'
+import type { PushResult } from './publish.js'
 import type { Spec } from './spec.js'
 import { formatBytes, formatMemory, formatSeconds } from './units.js'
 
@@ -30,6 +33,12 @@ export interface Report {
   stop?: { seconds: number; cleanDatabaseShutdown?: boolean }
   checks: Check[]
   passed: boolean
+  /** The build cache used, and why. */
+  cache?: Pick<CachePlan, 'used' | 'message' | 'warnings'>
+  /** Changes against a previous report. */
+  baseline?: BaselineComparison
+  /** Present when a push (or a build of every platform) was due. */
+  push?: PushResult
 }
 
 export interface ReportInput {
@@ -110,6 +119,10 @@ function truncate(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text
 }
 
+function signed(text: string, value: number): string {
+  return value > 0 ? `+${text}` : text
+}
+
 /** A table cell: plain text, code (an instruction, a command line) or a check's result. */
 export type SummaryCell = string | { code: string } | { passed: boolean; detail?: string }
 
@@ -120,24 +133,79 @@ export interface SummaryTable {
   rows: SummaryCell[][]
 }
 
+/** A line of prose: text and code parts, and what kind of news it is. */
+export interface SummaryLine {
+  parts: Array<string | { code: string }>
+  mark?: 'pushed' | 'failed' | 'skipped' | 'warning'
+}
+
 /**
  * What the summary shows, whatever renders it: the job summary (Markdown)
- * and the CLI's report on a terminal read the same tables.
+ * and the CLI's report on a terminal read the same tables and lines.
  */
 export interface Summary {
   name: string
   passed: boolean
-  tags: string[]
-  /** Checks (when there are any) and figures. */
-  tables: SummaryTable[]
+  /** Checks, figures, tags, the baseline comparison, the push and the build cache. */
+  body: Array<SummaryTable | SummaryLine>
   /** Largest layers and, when verified, memory per process. */
   folded: SummaryTable[]
 }
 
+/** Text whose `backquoted` spans are code, as parts of a line. */
+function codeSpans(text: string): SummaryLine['parts'] {
+  return text
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? { code: part } : part))
+    .filter(part => part !== '')
+}
+
+function deltaRow(delta: Delta): SummaryCell[] {
+  const format = {
+    bytes: formatBytes,
+    memory: formatMemory,
+    seconds: (value: number) => `${value.toFixed(3)} s`
+  }[delta.unit]
+  const percent =
+    delta.percent === undefined ? '' : ` (${signed(`${delta.percent.toFixed(1)}%`, delta.percent)})`
+  return [
+    delta.title,
+    format(delta.baseline),
+    format(delta.current),
+    `${signed(format(delta.change), delta.change)}${percent}`
+  ]
+}
+
+function baselineBlocks(report: Report): Summary['body'] {
+  const { baseline } = report
+  if (!baseline) return []
+  if ('missing' in baseline)
+    return [{ parts: codeSpans(`No baseline to compare with: ${baseline.missing}.`) }]
+  return [
+    { parts: [`Compared with the baseline (${baseline.source}):`] },
+    { columns: ['figure', 'baseline', 'this run', 'change'], rows: baseline.deltas.map(deltaRow) }
+  ]
+}
+
+function pushBlocks(report: Report): Summary['body'] {
+  const { push } = report
+  if (!push) return []
+  if (!push.pushed)
+    return [{ parts: [push.reason ?? 'not pushed'], mark: push.failed ? 'failed' : 'skipped' }]
+  const platforms = push.platforms.length > 0 ? ` for ${push.platforms.join(', ')}` : ''
+  const tags = push.tags.flatMap(({ tag }, i) => [...(i > 0 ? [', '] : []), { code: tag }])
+  return [
+    {
+      parts: [`Pushed${platforms}: `, ...tags, ' (digest ', { code: push.digest ?? '' }, ')'],
+      mark: 'pushed'
+    }
+  ]
+}
+
 export function summaryOf(report: Report): Summary {
-  const tables: SummaryTable[] = []
+  const body: Summary['body'] = []
   if (report.checks.length > 0) {
-    tables.push({
+    body.push({
       columns: ['check', 'budget', 'actual', 'result'],
       rows: report.checks.map(check => [
         check.title,
@@ -162,7 +230,18 @@ export function summaryOf(report: Report): Summary {
   }
   if (report.stop) figures.push(['graceful stop', `${formatSeconds(report.stop.seconds * 1000)} s`])
   figures.push(['action overhead', `${report.overhead.seconds.toFixed(3)} s`])
-  tables.push({ columns: ['figure', 'value'], rows: figures })
+  body.push({ columns: ['figure', 'value'], rows: figures })
+  body.push({
+    parts: [
+      'Tags: ',
+      ...report.image.tags.flatMap((tag, i) => [...(i > 0 ? [', '] : []), { code: tag }])
+    ]
+  })
+  body.push(...baselineBlocks(report), ...pushBlocks(report))
+  if (report.cache) {
+    body.push({ parts: [`Build cache: ${report.cache.message}`] })
+    for (const warning of report.cache.warnings) body.push({ parts: [warning], mark: 'warning' })
+  }
 
   const folded: SummaryTable[] = [
     {
@@ -183,14 +262,21 @@ export function summaryOf(report: Report): Summary {
         .map(p => [formatMemory(p.rss), String(p.uid), { code: truncate(p.command, 100) }])
     })
   }
-  return { name: report.name, passed: report.passed, tags: report.image.tags, tables, folded }
+  return { name: report.name, passed: report.passed, body, folded }
+}
+
+const isTable = (block: SummaryTable | SummaryLine): block is SummaryTable => 'rows' in block
+
+function markdownText(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/`/g, "'")
 }
 
 function markdownCell(value: SummaryCell): string {
-  const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/`/g, "'")
-  if (typeof value === 'string') return escape(value)
-  if ('code' in value) return `\`${escape(value.code)}\``
-  return escape(value.passed ? '✅ pass' : `❌ fail${value.detail ? `: ${value.detail}` : ''}`)
+  if (typeof value === 'string') return markdownText(value)
+  if ('code' in value) return `\`${markdownText(value.code)}\``
+  return markdownText(
+    value.passed ? '✅ pass' : `❌ fail${value.detail ? `: ${value.detail}` : ''}`
+  )
 }
 
 function markdownTable(table: SummaryTable): string[] {
@@ -201,12 +287,24 @@ function markdownTable(table: SummaryTable): string[] {
   ]
 }
 
+const MARKDOWN_MARK: Record<NonNullable<SummaryLine['mark']>, string> = {
+  pushed: '📦 ',
+  failed: '❌ ',
+  skipped: '⏭️ ',
+  warning: '> ⚠️ '
+}
+
+function markdownLine(line: SummaryLine): string {
+  const text = line.parts.map(markdownCell).join('')
+  return `${line.mark ? MARKDOWN_MARK[line.mark] : ''}${text}`
+}
+
 /** The job summary: checks, figures, largest layers and per-process memory. */
 export function summaryMarkdown(report: Report): string {
   const summary = summaryOf(report)
   const lines = [`## aio-image: ${summary.name} ${summary.passed ? '✅ passed' : '❌ failed'}`, '']
-  for (const table of summary.tables) lines.push(...markdownTable(table), '')
-  lines.push(`Tags: ${summary.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
+  for (const block of summary.body)
+    lines.push(...(isTable(block) ? markdownTable(block) : [markdownLine(block)]), '')
   for (const table of summary.folded) {
     lines.push(`<details><summary>${table.title}</summary>`, '', ...markdownTable(table))
     lines.push('', '</details>', '')
@@ -231,13 +329,14 @@ export const PLAIN_STYLE: TextStyle = {
   warn: text => text
 }
 
+function plainCell(value: SummaryCell): string {
+  if (typeof value === 'string') return value
+  if ('code' in value) return value.code
+  return value.passed ? 'pass' : `FAIL${value.detail ? `: ${value.detail}` : ''}`
+}
+
 function textTable(table: SummaryTable, style: TextStyle, indent: string, width: number): string[] {
-  const plain = (value: SummaryCell): string => {
-    if (typeof value === 'string') return value
-    if ('code' in value) return value.code
-    return value.passed ? 'pass' : `FAIL${value.detail ? `: ${value.detail}` : ''}`
-  }
-  const texts = table.rows.map(row => row.map(plain))
+  const texts = table.rows.map(row => row.map(plainCell))
   const widths = table.columns.map((column, i) =>
     Math.max(column.length, ...texts.map(row => [...row[i]].length))
   )
@@ -268,15 +367,48 @@ function textTable(table: SummaryTable, style: TextStyle, indent: string, width:
   ]
 }
 
+function textLine(line: SummaryLine, style: TextStyle): string {
+  const text = line.parts.map(plainCell).join('')
+  switch (line.mark) {
+    case 'pushed':
+      return style.good(text)
+    case 'failed':
+      return style.bad(`✖ ${text}`)
+    case 'skipped':
+      return style.dim(text)
+    case 'warning':
+      return style.warn(`! ${text}`)
+    default:
+      return text
+  }
+}
+
 /** The same summary as plain-text tables for a terminal or a CI log, rows cut at `width` columns. */
 export function summaryText(report: Report, style: TextStyle = PLAIN_STYLE, width = 120): string {
   const summary = summaryOf(report)
   const verdict = summary.passed ? style.good('passed') : style.bad('failed')
   const lines = [style.bold(`aio-image: ${summary.name} ${verdict}`), '']
-  for (const table of summary.tables) lines.push(...textTable(table, style, '', width), '')
-  lines.push(`tags: ${summary.tags.join(', ')}`, '')
+  for (const block of summary.body)
+    lines.push(
+      ...(isTable(block) ? textTable(block, style, '', width) : [textLine(block, style)]),
+      ''
+    )
   for (const table of summary.folded) {
     lines.push(style.bold(table.title ?? ''), ...textTable(table, style, '  ', width), '')
   }
   return lines.join('\n')
+}
+
+/**
+ * Why the run fails (failed runtime checks, budgets unless fail-on-budget is
+ * false, a failed push) and what only warns: both front ends judge by it.
+ */
+export function verdict(
+  report: Report,
+  failOnBudget: boolean
+): { failures: string[]; warnings: string[] } {
+  const { fatal, advisory } = failedChecks(report.checks, failOnBudget)
+  const failures = fatal.map(describeFailure)
+  if (report.push?.failed) failures.push(report.push.reason ?? 'push failed')
+  return { failures, warnings: advisory.map(describeFailure) }
 }

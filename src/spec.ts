@@ -20,6 +20,17 @@ export interface PostgresSpec {
   role: string
 }
 
+export type CacheMode = 'auto' | 'gha' | 'local' | 'registry' | 'inline' | 'none'
+
+export interface CacheSpec {
+  mode: CacheMode
+  /** Image reference of the registry cache. */
+  ref?: string
+  /** Raw buildx values; either one given overrides `mode`. */
+  from: string[]
+  to: string[]
+}
+
 export interface Budgets {
   maxImageSize?: number
   maxStartupTime?: number
@@ -41,6 +52,11 @@ export interface Spec {
   postgres?: PostgresSpec
   supervisor: Supervisor
   tags: string[]
+  /** Push the tags when, and only when, every check passed. */
+  push: boolean
+  /** Platforms to build and push; empty means the native one only. */
+  platforms: string[]
+  cache: CacheSpec
   buildArgs: Record<string, string>
   verify: boolean
   runEnv: Record<string, string>
@@ -150,6 +166,11 @@ export function resolveSpec(sources: SpecSources): Spec {
       if (raw[field] !== undefined)
         problems.push(`${describe(field)}: needs the image booted, but verify is false`)
     }
+  }
+  if (raw.cache === 'registry' && raw['cache-ref'] === undefined) {
+    problems.push(
+      `${describe('cache')}: registry needs \`cache-ref\`, the image reference that holds the cache`
+    )
   }
   if (problems.length > 0) throw new SpecError(problems)
 
@@ -264,6 +285,14 @@ function normalize(
           },
     supervisor: (raw.supervisor as Supervisor | undefined) ?? 'supervisord',
     tags: (raw.tags as string[] | undefined) ?? [`${name}:latest`],
+    push: (raw.push as boolean | undefined) ?? false,
+    platforms: (raw.platforms as string[] | undefined) ?? [],
+    cache: {
+      mode: (raw.cache as CacheMode | undefined) ?? 'auto',
+      ref: raw['cache-ref'] as string | undefined,
+      from: (raw['cache-from'] as string[] | undefined) ?? [],
+      to: (raw['cache-to'] as string[] | undefined) ?? []
+    },
     buildArgs: envRecord(raw['build-args']),
     verify: (raw.verify as boolean | undefined) ?? true,
     runEnv: envRecord(raw['run-env']),

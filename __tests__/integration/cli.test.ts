@@ -10,6 +10,7 @@ import { ROOT } from '../helpers/action-runner.js'
 import { runCli, runCliInTerminal, type CliRun } from '../helpers/cli-runner.js'
 import { docker, dockerStatus } from '../helpers/docker.js'
 import { PROJECTS } from '../helpers/projects.js'
+import { TestRegistry } from '../helpers/registry.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 const NOTES = path.join(ROOT, 'examples', 'notes')
@@ -153,6 +154,45 @@ describe('build', () => {
       expect(await docker('image', 'inspect', '-f', '{{.Id}}', 'aio-i7-cli:build')).toBe(
         result.imageId
       )
+    },
+    BUILD_TIMEOUT
+  )
+})
+
+describe('push', () => {
+  let registry: TestRegistry
+  const repository = 'aio-i7/notes'
+  const tag = () => `${registry.host}/${repository}:cli`
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start()
+  }, 60_000)
+
+  afterAll(async () => {
+    await registry?.stop()
+    if (registry) await dockerStatus('image', 'rm', tag())
+  })
+
+  it(
+    'run pushes the tags as the action does; verify never pushes',
+    async () => {
+      const flags = [
+        ...['--context', NOTES, '--app-command', 'exec python3 app.py', '--name', 'notes'],
+        ...['--app-packages', 'python3,python3-psycopg', '--verify', 'false'],
+        ...['--push', 'true', '--tags', tag(), '--json']
+      ]
+      const env = { DOCKER_CONFIG: registry.dockerConfig }
+      const verify = await runCli(['verify', ...flags], { env })
+      if (verify.code !== 0) throw new Error(verify.stderr)
+      expect(JSON.parse(verify.stdout).push).toBeUndefined()
+      expect(await registry.manifestDigest(repository, 'cli')).toBeUndefined()
+
+      const run = await runCli(['run', ...flags], { env })
+      if (run.code !== 0) throw new Error(run.stderr)
+      const { push } = JSON.parse(run.stdout)
+      expect(push).toMatchObject({ pushed: true, tags: [{ tag: tag() }] })
+      expect(await registry.manifestDigest(repository, 'cli')).toBe(push.digest)
+      expect(run.stderr).toMatch(new RegExp(`^✔ Push ${tag()} \\(\\d+\\.\\d s\\)$`, 'm'))
     },
     BUILD_TIMEOUT
   )

@@ -5,7 +5,14 @@ import {
   judgeRuntime,
   type Figures
 } from '../../src/budgets.js'
-import { buildReport, instruction, summaryMarkdown, summaryText } from '../../src/report.js'
+import {
+  buildReport,
+  instruction,
+  summaryMarkdown,
+  summaryText,
+  verdict,
+  type Report
+} from '../../src/report.js'
 import { testSpec } from '../helpers/spec.js'
 
 const figures: Figures = {
@@ -167,5 +174,54 @@ describe('report and summary', () => {
     expect(instruction('/bin/sh -c #(nop)  EXPOSE 8000')).toBe('EXPOSE 8000')
     expect(instruction('RUN /bin/sh -c apt-get update # buildkit')).toBe('RUN apt-get update')
     expect(instruction('')).toBe('(base image)')
+  })
+})
+
+describe('summary lines', () => {
+  const spec = testSpec({ push: true, tags: ['reg.example/app:1', 'reg.example/app:latest'] })
+  const base = buildReport({ spec, imageId: 'sha256:abc', figures, layers: [], checks: [] })
+  const cache = {
+    used: 'inline' as const,
+    message: 'inline: auto',
+    warnings: ['cache: gha needs a builder']
+  }
+
+  it('renders the push, the baseline and the build cache in both summaries', () => {
+    const report: Report = {
+      ...base,
+      cache,
+      baseline: { missing: 'no report of `app` saved for the base branch `main`' },
+      push: {
+        pushed: true,
+        tags: spec.tags.map(tag => ({ tag, digest: 'sha256:d' })),
+        platforms: [],
+        failed: false,
+        digest: 'sha256:d'
+      }
+    }
+    const markdown = summaryMarkdown(report)
+    expect(markdown).toContain(
+      'No baseline to compare with: no report of `app` saved for the base branch `main`.\n'
+    )
+    expect(markdown).toContain(
+      '📦 Pushed: `reg.example/app:1`, `reg.example/app:latest` (digest `sha256:d`)\n'
+    )
+    expect(markdown).toContain('Build cache: inline: auto\n\n> ⚠️ cache: gha needs a builder\n')
+    const text = summaryText(report)
+    expect(text).toContain(
+      'No baseline to compare with: no report of app saved for the base branch main.'
+    )
+    expect(text).toContain('Pushed: reg.example/app:1, reg.example/app:latest (digest sha256:d)')
+    expect(text).toContain('! cache: gha needs a builder')
+  })
+
+  it('fails the run on a failed push, in either front end', () => {
+    const failed: Report = {
+      ...base,
+      push: { pushed: false, tags: [], platforms: [], failed: true, reason: 'push failed: 401' }
+    }
+    expect(summaryMarkdown(failed)).toContain('❌ push failed: 401\n')
+    expect(summaryText(failed)).toContain('✖ push failed: 401')
+    expect(verdict(failed, true)).toEqual({ failures: ['push failed: 401'], warnings: [] })
   })
 })

@@ -13,6 +13,15 @@ describe('convertInput', () => {
       'libpq5'
     ])
     expect(convertInput(input('run-env'), 'A=1,2\nB=x')).toEqual(['A=1,2', 'B=x'])
+    expect(convertInput(input('cache-from'), 'type=registry,ref=r/a:c\ntype=gha')).toEqual([
+      'type=registry,ref=r/a:c',
+      'type=gha'
+    ])
+    expect(convertInput(input('platforms'), 'linux/amd64,linux/arm64')).toEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    expect(convertInput(input('push'), 'true')).toBe(true)
   })
 
   it('keeps postgres-version "none" as text and a major as a number', () => {

@@ -64,7 +64,7 @@ describe('renderArtifacts', () => {
     expect(dockerfile).toContain('ENV PATH=/usr/lib/postgresql/17/bin:$PATH')
     expect(dockerfile).toContain(`DATABASE_URL="${databaseUrl('demo', 'demo')}"`)
     expect(dockerfile).toMatch(
-      /COPY app\/ \/app\/\nWORKDIR \/app\nVOLUME \["\/data"\]\nEXPOSE 8000\n/
+      /WORKDIR \/app\n#.*\nCOPY app\/ \/app\/\nVOLUME \["\/data"\]\nEXPOSE 8000\n/
     )
     // The app comes last: a code-only change rebuilds only the last layer.
     const lastCopy = dockerfile.lastIndexOf('COPY ')

@@ -71,6 +71,49 @@ describe('resolveSpec defaults', () => {
   })
 })
 
+describe('build cache, push and platforms', () => {
+  it('default to the auto cache, no push and the native platform', () => {
+    expect(testSpec()).toMatchObject({
+      push: false,
+      platforms: [],
+      cache: { mode: 'auto', ref: undefined, from: [], to: [] }
+    })
+  })
+
+  it('take the cache mode, its reference and raw buildx values', () => {
+    const spec = testSpec({
+      push: true,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      cache: 'registry',
+      'cache-ref': 'ghcr.io/acme/app:buildcache',
+      'cache-from': ['type=registry,ref=ghcr.io/acme/app:buildcache']
+    })
+    expect(spec).toMatchObject({
+      push: true,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      cache: {
+        mode: 'registry',
+        ref: 'ghcr.io/acme/app:buildcache',
+        from: ['type=registry,ref=ghcr.io/acme/app:buildcache'],
+        to: []
+      }
+    })
+  })
+
+  it('refuses what buildx could not take, naming the field and what is allowed', () => {
+    expect(problemsOf(() => testSpec({ cache: 's3' }))).toEqual([
+      'input `cache`: "s3" is not allowed; expected auto, gha, local, registry, inline or none'
+    ])
+    expect(problemsOf(() => testSpec({ platforms: ['amd64'] }))[0]).toMatch(
+      /^input `platforms`: \["amd64"\] is not allowed; expected platforms os\/arch\[\/variant\]/
+    )
+    expect(problemsOf(() => testSpec({ 'cache-to': ['type=inline\nevil'] }))).toHaveLength(1)
+    expect(problemsOf(() => testSpec({ cache: 'registry' }))).toEqual([
+      'input `cache`: registry needs `cache-ref`, the image reference that holds the cache'
+    ])
+  })
+})
+
 describe('resolveSpec validation', () => {
   it('names the input, the value and what is allowed', () => {
     expect(problemsOf(() => testSpec({ 'app-port': 70000 }))).toEqual([

@@ -1,0 +1,251 @@
+// Which build cache a run uses: the `cache` input, the builder's driver and
+// what the environment offers -> buildx --cache-from / --cache-to values,
+// with a sentence saying what was chosen and why. Pure, apart from the two
+// small helpers at the end that touch the local cache directory.
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { persistentDir, type CacheStore } from './persist.js'
+import type { RenderedFile } from './render.js'
+import type { CacheMode, Spec } from './spec.js'
+
+export interface CacheEnvironment {
+  /** Name and driver of the buildx builder (`docker`, `docker-container`, ...). */
+  builder: string
+  driver: string
+  /** The GitHub Actions cache service is there (`@actions/cache` isFeatureAvailable). */
+  ghaAvailable: boolean
+  /** Where a `local` cache lives between runs. */
+  localDir: string
+}
+
+export interface CachePlan {
+  /** What is used: a mode, or `custom` for raw cache-from / cache-to. */
+  used: CacheMode | 'custom'
+  from: string[]
+  to: string[]
+  /** `--no-cache`: every layer built afresh. */
+  noCache: boolean
+  /** A `local` cache: buildx reads `dir` and writes `next`, which then replaces `dir`. */
+  local?: { dir: string; next: string }
+  /** One line for the log and the summary: what was chosen and why. */
+  message: string
+  /** Requests that could not be honoured, each saying what was used instead. */
+  warnings: string[]
+}
+
+/** The docker driver (BuildKit inside dockerd) exports only inline cache. */
+export function exportsCache(driver: string): boolean {
+  return driver !== 'docker'
+}
+
+/** The `type` of a buildx cache value; a bare reference means `registry`. */
+export function cacheType(value: string): string {
+  const type = value
+    .split(',')
+    .map(field => field.trim())
+    .find(field => field.startsWith('type='))
+  return type ? type.slice('type='.length) : 'registry'
+}
+
+/** The directory a `local` cache lives in. */
+export function localCacheDir(name: string, env: NodeJS.ProcessEnv): string {
+  return persistentDir(env, 'buildx', name)
+}
+
+export function planCache(spec: Spec, env: CacheEnvironment): CachePlan {
+  const { cache } = spec
+  if (cache.from.length > 0 || cache.to.length > 0) return customPlan(spec, env)
+  const warnings: string[] = []
+  const exports = exportsCache(env.driver)
+  const driverNote = `builder "${env.builder}" uses the ${env.driver} driver`
+  // Inline cache travels inside the pushed image: the next build reads it
+  // from the first tag, or from cache-ref when one is named.
+  const inlineSources = [
+    ...(cache.ref ? [cache.ref] : []),
+    ...(spec.push && spec.tags.length > 0 ? [spec.tags[0]] : [])
+  ]
+  const inline = (why: string): CachePlan => ({
+    used: 'inline',
+    from: inlineSources.map(ref => `type=registry,ref=${ref}`),
+    to: ['type=inline'],
+    noCache: false,
+    message: `inline: ${why}; cache metadata goes into the image${inlineSources.length > 0 ? `, read back from ${inlineSources.join(', ')}` : ' (read back once a tag is pushed)'}`,
+    warnings
+  })
+  const local = (why: string): CachePlan => {
+    const next = `${env.localDir}-next`
+    return {
+      used: 'local',
+      from: [`type=local,src=${env.localDir}`],
+      to: [`type=local,dest=${next},mode=max`],
+      noCache: false,
+      local: { dir: env.localDir, next },
+      message: `local: ${why}; cache directory ${env.localDir}`,
+      warnings
+    }
+  }
+  const gha = (why: string): CachePlan => {
+    // One scope per image, so that several images of a repository keep their own cache.
+    const scope = `aio-image-${spec.name}`
+    return {
+      used: 'gha',
+      from: [`type=gha,scope=${scope}`],
+      to: [`type=gha,scope=${scope},mode=max`],
+      noCache: false,
+      message: `gha: ${why}; scope ${scope}`,
+      warnings
+    }
+  }
+
+  switch (cache.mode) {
+    case 'none':
+      return {
+        used: 'none',
+        from: [],
+        to: [],
+        noCache: true,
+        message: 'none: every layer is built afresh (--no-cache); no cache is read or written',
+        warnings
+      }
+    case 'auto':
+      if (exports && env.ghaAvailable) return gha(`auto, on GitHub and ${driverNote}`)
+      if (exports) return local(`auto, no GitHub Actions cache service here and ${driverNote}`)
+      return inline(`auto, ${driverNote}, which exports only inline cache`)
+    case 'gha':
+      if (!exports) {
+        warnings.push(
+          `cache: gha needs a builder that exports cache (docker-container, e.g. docker/setup-buildx-action), but ${driverNote}; using inline cache instead`
+        )
+        return inline(`gha requested, ${driverNote}`)
+      }
+      if (!env.ghaAvailable) {
+        warnings.push(
+          'cache: gha needs the GitHub Actions cache service, which is not available here; using a local cache directory instead'
+        )
+        return local('gha requested, no GitHub Actions cache service here')
+      }
+      return gha('requested')
+    case 'local':
+      if (!exports) {
+        warnings.push(
+          `cache: local needs a builder that exports cache (docker-container, e.g. docker/setup-buildx-action), but ${driverNote}; using inline cache instead`
+        )
+        return inline(`local requested, ${driverNote}`)
+      }
+      return local('requested')
+    case 'registry': {
+      const ref = cache.ref as string
+      if (!exports) {
+        warnings.push(
+          `cache: registry export to ${ref} needs a builder that exports cache (docker-container), but ${driverNote}; reading ${ref} and writing inline cache into the image instead`
+        )
+        return inline(`registry requested, ${driverNote}`)
+      }
+      return {
+        used: 'registry',
+        from: [`type=registry,ref=${ref}`],
+        to: [`type=registry,ref=${ref},mode=max`],
+        noCache: false,
+        message: `registry: requested; cache image ${ref}`,
+        warnings
+      }
+    }
+    case 'inline':
+      return inline('requested')
+  }
+}
+
+/** Raw cache-from / cache-to, less what the builder cannot do. */
+function customPlan(spec: Spec, env: CacheEnvironment): CachePlan {
+  const warnings: string[] = []
+  if (spec.cache.mode !== 'auto')
+    warnings.push(`cache: ${spec.cache.mode} is ignored: cache-from / cache-to are given`)
+  let to = spec.cache.to
+  if (!exportsCache(env.driver)) {
+    const unsupported = to.filter(value => cacheType(value) !== 'inline')
+    for (const value of unsupported) {
+      warnings.push(
+        `cache-to ${value}: builder "${env.builder}" uses the ${env.driver} driver, which exports only inline cache; using type=inline instead`
+      )
+    }
+    if (unsupported.length > 0) to = ['type=inline']
+  }
+  return {
+    used: 'custom',
+    from: spec.cache.from,
+    to,
+    noCache: false,
+    message: `custom: cache-from ${spec.cache.from.join('; ') || '(none)'}, cache-to ${to.join('; ') || '(none)'}`,
+    warnings
+  }
+}
+
+// Files whose change means new dependencies, hence new package layers.
+const LOCKFILES = [
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'requirements.txt',
+  'poetry.lock',
+  'Pipfile.lock',
+  'uv.lock',
+  'go.sum',
+  'Cargo.lock',
+  'Gemfile.lock',
+  'composer.lock',
+  'mix.lock'
+]
+
+/**
+ * The key a `local` cache is saved under: the rendered artifacts (Dockerfile,
+ * configuration) and the context's lockfiles, not the app's code. A
+ * code-only change keeps the key, and the restored cache still holds every
+ * layer but the app's.
+ */
+export function localCacheKey(name: string, artifacts: readonly RenderedFile[], context: string) {
+  const hash = crypto.createHash('sha256')
+  for (const file of [...artifacts].sort((a, b) => a.path.localeCompare(b.path)))
+    hash.update(`${file.path}\0${file.content}\0`)
+  for (const lockfile of LOCKFILES) {
+    const file = path.join(context, lockfile)
+    if (fs.existsSync(file)) hash.update(`${lockfile}\0`).update(fs.readFileSync(file))
+  }
+  const prefix = `aio-image-buildx-${name}-`
+  return { key: `${prefix}${hash.digest('hex').slice(0, 32)}`, prefix }
+}
+
+/**
+ * buildx writes a local cache next to the one it read; the new one replaces
+ * the old, or old blobs would pile up run after run.
+ */
+export async function rotateLocalCache(local: CachePlan['local']): Promise<void> {
+  if (!local || !fs.existsSync(local.next)) return
+  await fs.promises.rm(local.dir, { recursive: true, force: true })
+  await fs.promises.rename(local.next, local.dir)
+}
+
+/** A `local` build cache: where it is, its key, and the key it was restored from. */
+export interface LocalCacheState {
+  dir: string
+  key: string
+  restoredKey?: string
+}
+
+/**
+ * For a `local` plan: the cache's key, and the cache restored from `store`
+ * when there is one (the action's; elsewhere the directory stays on disk).
+ */
+export async function restoreLocalCache(
+  plan: CachePlan,
+  spec: Spec,
+  artifacts: readonly RenderedFile[],
+  store: CacheStore | undefined
+): Promise<LocalCacheState | undefined> {
+  if (!plan.local) return undefined
+  const { key, prefix } = localCacheKey(spec.name, artifacts, spec.context)
+  const restoredKey = await store?.restore(plan.local.dir, key, prefix)
+  return { dir: plan.local.dir, key, restoredKey }
+}

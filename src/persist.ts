@@ -1,0 +1,55 @@
+// Directories kept between workflow runs with the GitHub Actions cache
+// (@actions/cache): the local build cache and the base branch's report.
+// Outside GitHub, or when the service fails, nothing is restored or saved
+// and the run goes on: persistence is an optimisation, never a reason to fail.
+import os from 'node:os'
+import path from 'node:path'
+import * as cache from '@actions/cache'
+
+/**
+ * A directory of aio-image's own that stays put between runs on one machine
+ * (and keeps the same path, which a GitHub Actions cache entry requires).
+ */
+export function persistentDir(env: NodeJS.ProcessEnv, ...parts: string[]): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'aio-image', ...parts)
+}
+
+export interface CacheStore {
+  available(): boolean
+  /** Restores `dir` from `key`, else from the newest entry starting with `prefix`; the key restored, or undefined. */
+  restore(dir: string, key: string, prefix: string): Promise<string | undefined>
+  save(dir: string, key: string): Promise<void>
+}
+
+/** The GitHub Actions cache; `log` hears what happened (or why nothing did). */
+export function actionsCacheStore(log: (message: string) => void): CacheStore {
+  const unavailable = (what: string) => {
+    if (cache.isFeatureAvailable()) return false
+    log(`${what}: the GitHub Actions cache service is not available here; skipped`)
+    return true
+  }
+  return {
+    available: () => cache.isFeatureAvailable(),
+    async restore(dir, key, prefix) {
+      if (unavailable(`restore ${dir}`)) return undefined
+      try {
+        const restored = await cache.restoreCache([dir], key, [prefix])
+        log(restored ? `restored ${dir} from cache ${restored}` : `no cache for ${prefix}*`)
+        return restored
+      } catch (error) {
+        log(`restore ${dir} failed, going on without it: ${(error as Error).message}`)
+        return undefined
+      }
+    },
+    async save(dir, key) {
+      if (unavailable(`save ${dir}`)) return
+      try {
+        await cache.saveCache([dir], key)
+        log(`saved ${dir} as cache ${key}`)
+      } catch (error) {
+        // e.g. another job saved the same key first
+        log(`save ${dir} as ${key} skipped: ${(error as Error).message}`)
+      }
+    }
+  }
+}
