@@ -102,7 +102,7 @@ async function measure(variant: Variant, index: number): Promise<Row> {
   })
   args.splice(args.indexOf('--file'), 2, '--file', dockerfile)
   const started = performance.now()
-  await docker.buildx(args)
+  await docker.buildx(args, line => console.log(line))
   const coldBuild = (performance.now() - started) / 1000
   const image = fs.readFileSync(iidFile, 'utf8').trim()
   const runId = `bench-${index}-${process.pid}`
@@ -157,7 +157,8 @@ async function main(): Promise<void> {
     fs.rmSync(workRoot, { recursive: true, force: true })
     fs.rmSync(staticApp, { recursive: true, force: true })
   }
-  const engine = await docker.engineDescription()
+  const versions = await docker.engineVersions()
+  const engine = `Docker Engine ${versions.engine}, buildx ${versions.buildx}`
   console.log(
     `\nMachine: ${os.cpus().length} cores, ${formatMemory(os.totalmem())} RAM, ${engine}; ratios are to the naive image.\n`
   )

@@ -147,3 +147,21 @@ export function judgeRuntime(figures: Figures): Check[] {
   })
   return checks
 }
+
+/**
+ * The failed checks split by consequence: `fatal` fail the run (runtime
+ * checks always, budgets unless fail-on-budget is false), `advisory` only warn.
+ */
+export function failedChecks(
+  checks: readonly Check[],
+  failOnBudget: boolean
+): { fatal: Check[]; advisory: Check[] } {
+  const failed = checks.filter(check => !check.passed)
+  const isFatal = (check: Check) => check.kind === 'runtime' || failOnBudget
+  return { fatal: failed.filter(isFatal), advisory: failed.filter(check => !isFatal(check)) }
+}
+
+/** One line for a failed check: what, the figure, the budget and by how much. */
+export function describeFailure(check: Check): string {
+  return `${check.title}: ${check.actual}${check.budget ? ` (budget ${check.budget})` : ''}${check.detail ? `, ${check.detail}` : ''}`
+}

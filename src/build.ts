@@ -70,12 +70,13 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [value, (performance.now() - started) / 1000]
 }
 
-/** Builds the native image and loads it into the engine. */
+/** Builds the native image and loads it into the engine; `onLine` gets the build log. */
 export async function buildImage(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
   workDir: string,
+  onLine: (line: string) => void,
   settings: BuildSettings = {}
 ): Promise<BuildResult> {
   const iidFile = path.join(workDir, 'image-id')
@@ -85,19 +86,20 @@ export async function buildImage(
     labels: imageLabels(spec, process.env),
     output: { load: true, iidFile }
   })
-  const [, seconds] = await timed(() => docker.buildx(args))
+  const [, seconds] = await timed(() => docker.buildx(args, onLine))
   return { imageId: (await fs.promises.readFile(iidFile, 'utf8')).trim(), seconds }
 }
 
 /**
  * Builds every platform of `platforms` (pushing them with `push`); the
- * manifest list's digest comes from buildx's metadata file.
+ * manifest list's digest comes from buildx's metadata file. `onLine` gets the build log.
  */
 export async function buildPlatforms(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
   workDir: string,
+  onLine: (line: string) => void,
   settings: BuildSettings & { platforms: string[]; push: boolean }
 ): Promise<{ digest?: string; seconds: number }> {
   const metadataFile = path.join(workDir, 'platforms-metadata.json')
@@ -107,7 +109,7 @@ export async function buildPlatforms(
     labels: imageLabels(spec, process.env),
     output: { load: false, platforms: settings.platforms, push: settings.push, metadataFile }
   })
-  const [, seconds] = await timed(() => docker.buildx(args))
+  const [, seconds] = await timed(() => docker.buildx(args, onLine))
   const metadata = JSON.parse(await fs.promises.readFile(metadataFile, 'utf8')) as Record<
     string,
     unknown

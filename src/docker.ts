@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import * as exec from '@actions/exec'
+import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
 import { Builder } from '@docker/actions-toolkit/lib/buildx/builder.js'
 import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
 import { parseSize } from './units.js'
@@ -25,6 +26,9 @@ export class DockerError extends Error {
     )
   }
 }
+
+/** No docker command, no daemon answering, or no buildx plugin. */
+export class EngineUnavailableError extends Error {}
 
 export interface HistoryEntry {
   createdBy: string
@@ -55,8 +59,8 @@ export interface ContainerOptions {
 }
 
 interface RunOptions {
-  /** Echo the command line and its output to the log. */
-  echo?: boolean
+  /** Receives each line of the command's output (stdout and stderr) as it comes. */
+  onLine?: (line: string) => void
   input?: string
   env?: Record<string, string>
   /** Resolve with the exit code instead of throwing on a non-zero one. */
@@ -66,8 +70,9 @@ interface RunOptions {
 export class Docker {
   private async run(args: string[], options: RunOptions = {}): Promise<ExecResult> {
     const result = await exec.getExecOutput('docker', args, {
-      silent: !options.echo,
+      silent: true,
       ignoreReturnCode: true,
+      listeners: options.onLine && { stdline: options.onLine, errline: options.onLine },
       input: options.input === undefined ? undefined : Buffer.from(options.input),
       env: options.env && { ...(process.env as Record<string, string>), ...options.env }
     })
@@ -75,17 +80,32 @@ export class Docker {
     return result
   }
 
-  /** `docker buildx ARGS`, its output in the log as it comes. */
-  async buildx(args: string[]): Promise<void> {
-    await this.run(['buildx', ...args], { echo: true })
+  /**
+   * `docker buildx ARGS`; the command line and then each line of its output
+   * go to `onLine` as they come, so each front end decides how to show them.
+   */
+  async buildx(args: string[], onLine: (line: string) => void): Promise<void> {
+    onLine(`docker buildx ${args.join(' ')}`)
+    await this.run(['buildx', ...args], { onLine })
   }
 
-  /** e.g. "Docker Engine 20.10.24, buildx 0.13.1", for benchmark headers. */
-  async engineDescription(): Promise<string> {
-    const engine = (await this.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim()
-    const buildx =
-      (await this.run(['buildx', 'version'])).stdout.trim().split(/\s+/)[1] ?? 'unknown'
-    return `Docker Engine ${engine}, buildx ${buildx}`
+  /**
+   * The versions of the engine and of buildx; throws EngineUnavailableError
+   * saying what is missing when either does not answer.
+   */
+  async engineVersions(): Promise<{ engine: string; buildx: string }> {
+    const ask = async (args: string[], what: string): Promise<string> => {
+      try {
+        return (await this.run(args)).stdout.trim()
+      } catch (error) {
+        throw new EngineUnavailableError(
+          `${what} is not available: ${error instanceof Error ? error.message : String(error)}`
+        )
+      }
+    }
+    const engine = await ask(['version', '--format', '{{.Server.Version}}'], 'the Docker engine')
+    const buildx = Buildx.parseVersion(await ask(['buildx', 'version'], 'docker buildx'))
+    return { engine, buildx }
   }
 
   async builderInfo(name?: string): Promise<BuilderInfo> {
@@ -96,10 +116,11 @@ export class Docker {
   /**
    * `docker push TAG` with the engine's credentials (docker login, or
    * DOCKER_CONFIG); resolves with the manifest digest the registry stored.
+   * Its output goes to `onLine` line by line.
    */
-  async push(tag: string): Promise<string> {
+  async push(tag: string, onLine: (line: string) => void): Promise<string> {
     const args = ['push', tag]
-    const result = await this.run(args, { echo: true })
+    const result = await this.run(args, { onLine })
     const digest = pushedDigest(result.stdout)
     if (!digest) throw new DockerError(args, { ...result, stderr: 'no digest in the output' })
     return digest

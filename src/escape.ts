@@ -122,3 +122,9 @@ export function envName(value: string): string {
     throw new EscapeError(`environment: ${JSON.stringify(value)} is not a variable name`)
   return value
 }
+
+/** Text for a YAML comment, which ends at the first line break. */
+export function yamlComment(value: string): string {
+  assertOneLine(value, 'YAML comment')
+  return value
+}

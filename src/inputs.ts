@@ -1,7 +1,9 @@
-// Every action input that is also a spec field, and how its text becomes the
-// JSON value the schema validates. Inputs arrive as strings; the spec file's
-// YAML already has types. Converting first lets one schema judge both.
+// Every action input (and CLI flag) that is also a spec field, how its text
+// becomes the JSON value the schema validates, and the spec they make with
+// the spec file. Inputs arrive as strings; the spec file's YAML already has
+// types. Converting first lets one schema judge both.
 import { Util } from '@docker/actions-toolkit/lib/util.js'
+import { findSpecFile, readSpecFile, resolveSpecs, type Spec } from './spec.js'
 
 export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'lines' | 'env' | 'version'
 
@@ -92,4 +94,25 @@ export function readSpecInputs(readInput: (name: string) => string): Record<stri
     if (text !== '') values[input.name] = convertInput(input, text)
   }
   return values
+}
+
+/**
+ * The specs from inputs (action inputs or CLI flags, read by name; '' when
+ * not given) and the spec file they name with `config`, else aio.yml in
+ * `workingDir` when present. Inputs override the file's fields. One spec,
+ * or one per variant of the file; `variant` selects one.
+ */
+export function loadSpecs(
+  readInput: (name: string) => string,
+  workingDir: string,
+  defaultName: string
+): Spec[] {
+  const file = findSpecFile(readInput('config'), workingDir)
+  return resolveSpecs({
+    file: file ? { path: file, fields: readSpecFile(file) } : undefined,
+    inputs: readSpecInputs(readInput),
+    workingDir,
+    defaultName,
+    variant: readInput('variant') || undefined
+  })
 }

@@ -9,11 +9,11 @@ import { resolveBaseline, saveBranchReport } from './branch-baseline.js'
 import { commentOnPullRequest } from './comment.js'
 import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
-import { readSpecInputs } from './inputs.js'
+import { loadSpecs } from './inputs.js'
 import { actionsCacheStore } from './persist.js'
 import { runPipeline, type PipelineResult, type Ui } from './pipeline.js'
-import { summaryMarkdown } from './report.js'
-import { findSpecFile, readSpecFile, resolveSpecs, type Spec } from './spec.js'
+import { summaryMarkdown, verdict } from './report.js'
+import type { Spec } from './spec.js'
 import { formatSeconds } from './units.js'
 
 export const STATE_RUN_ID = 'run-id'
@@ -21,18 +21,20 @@ export const STATE_WORK_DIR = 'work-dir'
 /** The local build caches to save in the post step (JSON of LocalCacheState[], one per image). */
 export const STATE_LOCAL_CACHE = 'local-cache'
 
-const actionUi: Ui = { group: core.group, info: core.info, warning: core.warning }
+const actionUi: Ui = {
+  group: core.group,
+  info: core.info,
+  warning: core.warning,
+  detail: core.info
+}
 
 /** The specs from the action's inputs and, when present, its spec file: one, or one per variant. */
 export function specsFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spec[] {
-  const file = findSpecFile(core.getInput('config'), workingDir)
-  return resolveSpecs({
-    file: file ? { path: file, fields: readSpecFile(file) } : undefined,
-    inputs: readSpecInputs(name => core.getInput(name)),
+  return loadSpecs(
+    name => core.getInput(name),
     workingDir,
-    defaultName: env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir),
-    variant: core.getInput('variant') || undefined
-  })
+    env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir)
+  )
 }
 
 /** The step outputs that describe one image. */
@@ -78,20 +80,15 @@ function setOutputs(results: ReadonlyArray<{ spec: Spec; result: PipelineResult 
  * warn with fail-on-budget: false.
  */
 function judge(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): void {
-  const fatal: string[] = []
+  const failures: string[] = []
   for (const { spec, result } of results) {
-    const failed = result.report.checks.filter(check => !check.passed)
+    // With several images, each line says which one it is about.
     const image = results.length > 1 ? `${spec.name}: ` : ''
-    const describe = (check: (typeof failed)[number]) =>
-      `${image}${check.title}: ${check.actual}${check.budget ? ` (budget ${check.budget})` : ''}${check.detail ? `, ${check.detail}` : ''}`
-    for (const check of failed) {
-      if (check.kind === 'runtime' || spec.failOnBudget) fatal.push(describe(check))
-      else core.warning(describe(check))
-    }
-    const { push } = result.report
-    if (push?.failed) fatal.push(`${image}${push.reason ?? 'push failed'}`)
+    const outcome = verdict(result.report, spec.failOnBudget)
+    for (const warning of outcome.warnings) core.warning(`${image}${warning}`)
+    failures.push(...outcome.failures.map(failure => `${image}${failure}`))
   }
-  if (fatal.length > 0) core.setFailed(fatal.join('\n'))
+  if (failures.length > 0) core.setFailed(failures.join('\n'))
 }
 
 export async function run(): Promise<void> {

@@ -7,7 +7,7 @@ import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
 import { STATE_LOCAL_CACHE, STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
 import { actionsCacheStore } from './persist.js'
-import { RUN_LABEL } from './verify.js'
+import { removeRunResources } from './pipeline.js'
 
 /** Saves each image's local build cache unless it was restored under the same key (entries are immutable). */
 async function saveLocalCache(): Promise<void> {
@@ -36,7 +36,7 @@ export async function cleanup(): Promise<void> {
   const workDir = core.getState(STATE_WORK_DIR)
   await neverFailing('cleanup incomplete', async () => {
     if (runId) {
-      const removed = await new Docker().removeLabelled(`${RUN_LABEL}=${runId}`)
+      const removed = await removeRunResources(new Docker(), runId)
       core.info(
         `removed ${removed.containers.length} container(s) and ${removed.volumes.length} volume(s)`
       )

@@ -133,7 +133,12 @@ export async function publish(options: PublishOptions): Promise<PushResult | und
       result.tags = spec.tags.map(tag => ({ tag, digest }))
     } else {
       for (const tag of spec.tags) {
-        const digest = await withRetries(`push ${tag}`, () => docker.push(tag), ui, options.retry)
+        const digest = await withRetries(
+          `push ${tag}`,
+          () => docker.push(tag, line => ui.detail(line)),
+          ui,
+          options.retry
+        )
         result.tags.push({ tag, digest })
       }
       result.digest = result.tags[0]?.digest

@@ -292,6 +292,16 @@ function template(name: string): string {
   return text
 }
 
+// Values arrive escaped for their file by the view: no HTML escaping.
+function fill(text: string, view: View): string {
+  return Mustache.render(text, view, {}, { escape: (value: unknown) => String(value) })
+}
+
+/** One template of templates/ filled with a view whose values are already escaped. */
+export function renderTemplate(name: string, view: View): string {
+  return fill(template(name), view)
+}
+
 /** The artifact files for a spec, in memory; no I/O beyond reading templates. */
 export function renderArtifacts(spec: Spec): RenderedFile[] {
   const views = new Map<ViewName, View>()
@@ -304,8 +314,7 @@ export function renderArtifacts(spec: Spec): RenderedFile[] {
         view = VIEWS[artifact.view](spec)
         views.set(artifact.view, view)
       }
-      // Values arrive escaped for their file by the view: no HTML escaping.
-      content = Mustache.render(text, view, {}, { escape: (value: unknown) => String(value) })
+      content = fill(text, view)
     }
     return { path: artifact.output, content, mode: artifact.executable ? 0o755 : 0o644 }
   })
@@ -313,9 +322,14 @@ export function renderArtifacts(spec: Spec): RenderedFile[] {
 
 /**
  * Writes the artifacts and the app's files (the context, filtered by its
- * .dockerignore) into `dir`, which becomes the build context.
+ * .dockerignore) into `dir`, which becomes the build context. `dir` and the
+ * directories in `skip` are never app files, even inside the context.
  */
-export async function writeBuildContext(spec: Spec, dir: string): Promise<RenderedFile[]> {
+export async function writeBuildContext(
+  spec: Spec,
+  dir: string,
+  skip: readonly string[] = []
+): Promise<RenderedFile[]> {
   const files = renderArtifacts(spec)
   await fs.promises.rm(dir, { recursive: true, force: true })
   for (const file of files) {
@@ -323,9 +337,9 @@ export async function writeBuildContext(spec: Spec, dir: string): Promise<Render
     await fs.promises.mkdir(path.dirname(target), { recursive: true })
     await fs.promises.writeFile(target, file.content, { mode: file.mode })
   }
-  await copyContext(spec.context, path.join(dir, 'app'), [dir])
+  await copyContext(spec.context, path.join(dir, 'app'), [dir, ...skip])
   for (const stage of spec.buildStages)
-    await copyContext(stage.context, path.join(dir, stageContextDir(stage)), [dir])
+    await copyContext(stage.context, path.join(dir, stageContextDir(stage)), [dir, ...skip])
   if (spec.buildCaCertificates) {
     await fs.promises.mkdir(path.dirname(path.join(dir, BUILD_CA_FILE)), { recursive: true })
     await fs.promises.copyFile(spec.buildCaCertificates, path.join(dir, BUILD_CA_FILE))

@@ -1,7 +1,8 @@
 // The JSON report (the machine-readable record of a run, and a later run's
-// baseline) and the Markdown summary built from it. Pure functions.
+// baseline) and the summary built from it, rendered as Markdown (the job
+// summary) or plain-text tables (the CLI). Pure functions.
 import type { BaselineComparison, Delta } from './baseline.js'
-import type { Check, Figures } from './budgets.js'
+import { describeFailure, failedChecks, type Check, type Figures } from './budgets.js'
 import type { CachePlan } from './cache.js'
 import type { HistoryEntry, ProcessInfo } from './docker.js'
 import type { PushResult } from './publish.js'
@@ -114,11 +115,52 @@ export function instruction(createdBy: string): string {
     .trim()
 }
 
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text
+}
+
 function signed(text: string, value: number): string {
   return value > 0 ? `+${text}` : text
 }
 
-function formatDelta(delta: Delta): string {
+/** A table cell: plain text, code (an instruction, a command line) or a check's result. */
+export type SummaryCell = string | { code: string } | { passed: boolean; detail?: string }
+
+export interface SummaryTable {
+  /** Tables with a title are secondary: folded in the job summary. */
+  title?: string
+  columns: string[]
+  rows: SummaryCell[][]
+}
+
+/** A line of prose: text and code parts, and what kind of news it is. */
+export interface SummaryLine {
+  parts: Array<string | { code: string }>
+  mark?: 'pushed' | 'failed' | 'skipped' | 'warning'
+}
+
+/**
+ * What the summary shows, whatever renders it: the job summary (Markdown)
+ * and the CLI's report on a terminal read the same tables and lines.
+ */
+export interface Summary {
+  name: string
+  passed: boolean
+  /** Checks, figures, tags, the baseline comparison, the push and the build cache. */
+  body: Array<SummaryTable | SummaryLine>
+  /** Largest layers and, when verified, memory per process. */
+  folded: SummaryTable[]
+}
+
+/** Text whose `backquoted` spans are code, as parts of a line. */
+function codeSpans(text: string): SummaryLine['parts'] {
+  return text
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? { code: part } : part))
+    .filter(part => part !== '')
+}
+
+function deltaRow(delta: Delta): SummaryCell[] {
   const format = {
     bytes: formatBytes,
     memory: formatMemory,
@@ -127,105 +169,246 @@ function formatDelta(delta: Delta): string {
   const percent =
     delta.percent === undefined ? '' : ` (${signed(`${delta.percent.toFixed(1)}%`, delta.percent)})`
   return [
+    delta.title,
     format(delta.baseline),
     format(delta.current),
     `${signed(format(delta.change), delta.change)}${percent}`
-  ].join(' | ')
+  ]
 }
 
-function baselineLines(report: Report): string[] {
+function baselineBlocks(report: Report): Summary['body'] {
   const { baseline } = report
   if (!baseline) return []
-  if ('missing' in baseline) return [`No baseline to compare with: ${baseline.missing}.`, '']
+  if ('missing' in baseline)
+    return [{ parts: codeSpans(`No baseline to compare with: ${baseline.missing}.`) }]
   return [
-    `Compared with the baseline (${cell(baseline.source)}):`,
-    '',
-    '| figure | baseline | this run | change |',
-    '| --- | --- | --- | --- |',
-    ...baseline.deltas.map(delta => `| ${delta.title} | ${formatDelta(delta)} |`),
-    ''
+    { parts: [`Compared with the baseline (${baseline.source}):`] },
+    { columns: ['figure', 'baseline', 'this run', 'change'], rows: baseline.deltas.map(deltaRow) }
   ]
 }
 
-function pushLines(report: Report): string[] {
+function pushBlocks(report: Report): Summary['body'] {
   const { push } = report
   if (!push) return []
-  if (!push.pushed) return [`${push.failed ? '❌' : '⏭️'} ${cell(push.reason ?? 'not pushed')}`, '']
+  if (!push.pushed)
+    return [{ parts: [push.reason ?? 'not pushed'], mark: push.failed ? 'failed' : 'skipped' }]
   const platforms = push.platforms.length > 0 ? ` for ${push.platforms.join(', ')}` : ''
+  const tags = push.tags.flatMap(({ tag }, i) => [...(i > 0 ? [', '] : []), { code: tag }])
   return [
-    `📦 Pushed${platforms}: ${push.tags.map(({ tag }) => `\`${tag}\``).join(', ')} (digest \`${push.digest}\`)`,
-    ''
+    {
+      parts: [`Pushed${platforms}: `, ...tags, ' (digest ', { code: push.digest ?? '' }, ')'],
+      mark: 'pushed'
+    }
   ]
 }
 
-function cell(text: string): string {
+export function summaryOf(report: Report): Summary {
+  const body: Summary['body'] = []
+  if (report.checks.length > 0) {
+    body.push({
+      columns: ['check', 'budget', 'actual', 'result'],
+      rows: report.checks.map(check => [
+        check.title,
+        check.budget ?? '',
+        check.actual,
+        { passed: check.passed, detail: check.detail }
+      ])
+    })
+  }
+  const figures: SummaryCell[][] = [
+    ['image size', formatBytes(report.image.size)],
+    ['compressed size', formatBytes(report.image.compressedSize)],
+    ['build time', `${report.build.seconds.toFixed(3)} s`]
+  ]
+  if (report.startup) {
+    figures.push(['first boot to ready', `${report.startup.firstBoot.toFixed(3)} s`])
+    figures.push(['restart to ready', `${report.startup.restart.toFixed(3)} s`])
+  }
+  if (report.memory) {
+    const { median, max } = report.memory.idle
+    figures.push(['idle memory (median / max)', `${formatMemory(median)} / ${formatMemory(max)}`])
+  }
+  if (report.stop) figures.push(['graceful stop', `${formatSeconds(report.stop.seconds * 1000)} s`])
+  figures.push(['action overhead', `${report.overhead.seconds.toFixed(3)} s`])
+  body.push({ columns: ['figure', 'value'], rows: figures })
+  body.push({
+    parts: [
+      'Tags: ',
+      ...report.image.tags.flatMap((tag, i) => [...(i > 0 ? [', '] : []), { code: tag }])
+    ]
+  })
+  body.push(...baselineBlocks(report), ...pushBlocks(report))
+  if (report.cache) {
+    body.push({ parts: [`Build cache: ${report.cache.message}`] })
+    for (const warning of report.cache.warnings) body.push({ parts: [warning], mark: 'warning' })
+  }
+
+  const folded: SummaryTable[] = [
+    {
+      title: 'Largest layers',
+      columns: ['size', 'instruction'],
+      rows: report.image.largestLayers.map(layer => [
+        formatBytes(layer.size),
+        { code: truncate(layer.createdBy, 120) }
+      ])
+    }
+  ]
+  if (report.memory) {
+    folded.push({
+      title: 'Memory per process (RSS)',
+      columns: ['RSS', 'uid', 'command'],
+      rows: [...report.memory.processes]
+        .sort((a, b) => b.rss - a.rss)
+        .map(p => [formatMemory(p.rss), String(p.uid), { code: truncate(p.command, 100) }])
+    })
+  }
+  return { name: report.name, passed: report.passed, body, folded }
+}
+
+const isTable = (block: SummaryTable | SummaryLine): block is SummaryTable => 'rows' in block
+
+function markdownText(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/`/g, "'")
 }
 
-function truncate(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text
+function markdownCell(value: SummaryCell): string {
+  if (typeof value === 'string') return markdownText(value)
+  if ('code' in value) return `\`${markdownText(value.code)}\``
+  return markdownText(
+    value.passed ? '✅ pass' : `❌ fail${value.detail ? `: ${value.detail}` : ''}`
+  )
+}
+
+function markdownTable(table: SummaryTable): string[] {
+  return [
+    `| ${table.columns.join(' | ')} |`,
+    `| ${table.columns.map(() => '---').join(' | ')} |`,
+    ...table.rows.map(row => `| ${row.map(markdownCell).join(' | ')} |`)
+  ]
+}
+
+const MARKDOWN_MARK: Record<NonNullable<SummaryLine['mark']>, string> = {
+  pushed: '📦 ',
+  failed: '❌ ',
+  skipped: '⏭️ ',
+  warning: '> ⚠️ '
+}
+
+function markdownLine(line: SummaryLine): string {
+  const text = line.parts.map(markdownCell).join('')
+  return `${line.mark ? MARKDOWN_MARK[line.mark] : ''}${text}`
 }
 
 /** The job summary: checks, figures, largest layers and per-process memory. */
 export function summaryMarkdown(report: Report): string {
-  const lines: string[] = []
-  const verdict = report.passed ? '✅ passed' : '❌ failed'
-  lines.push(`## aio-image: ${report.name} ${verdict}`, '')
-  if (report.checks.length > 0) {
-    lines.push('| check | budget | actual | result |', '| --- | --- | --- | --- |')
-    for (const check of report.checks) {
-      const result = check.passed ? '✅ pass' : `❌ fail${check.detail ? `: ${check.detail}` : ''}`
-      lines.push(
-        `| ${cell(check.title)} | ${cell(check.budget ?? '')} | ${cell(check.actual)} | ${cell(result)} |`
-      )
-    }
-    lines.push('')
-  }
-  lines.push('| figure | value |', '| --- | --- |')
-  lines.push(`| image size | ${formatBytes(report.image.size)} |`)
-  lines.push(`| compressed size | ${formatBytes(report.image.compressedSize)} |`)
-  lines.push(`| build time | ${report.build.seconds.toFixed(3)} s |`)
-  if (report.startup) {
-    lines.push(`| first boot to ready | ${report.startup.firstBoot.toFixed(3)} s |`)
-    lines.push(`| restart to ready | ${report.startup.restart.toFixed(3)} s |`)
-  }
-  if (report.memory) {
-    lines.push(
-      `| idle memory (median / max) | ${formatMemory(report.memory.idle.median)} / ${formatMemory(report.memory.idle.max)} |`
-    )
-  }
-  if (report.stop) lines.push(`| graceful stop | ${formatSeconds(report.stop.seconds * 1000)} s |`)
-  lines.push(`| action overhead | ${report.overhead.seconds.toFixed(3)} s |`)
-  lines.push('', `Tags: ${report.image.tags.map(tag => `\`${tag}\``).join(', ')}`, '')
-  lines.push(...baselineLines(report), ...pushLines(report))
-  if (report.cache) {
-    lines.push(`Build cache: ${report.cache.message}`, '')
-    for (const warning of report.cache.warnings) lines.push(`> ⚠️ ${warning}`, '')
-  }
-
-  lines.push(
-    '<details><summary>Largest layers</summary>',
-    '',
-    '| size | instruction |',
-    '| --- | --- |'
-  )
-  for (const layer of report.image.largestLayers) {
-    lines.push(`| ${formatBytes(layer.size)} | \`${cell(truncate(layer.createdBy, 120))}\` |`)
-  }
-  lines.push('', '</details>', '')
-  if (report.memory) {
-    lines.push(
-      '<details><summary>Memory per process (RSS)</summary>',
-      '',
-      '| RSS | uid | command |',
-      '| --- | --- | --- |'
-    )
-    for (const process of [...report.memory.processes].sort((a, b) => b.rss - a.rss)) {
-      lines.push(
-        `| ${formatMemory(process.rss)} | ${process.uid} | \`${cell(truncate(process.command, 100))}\` |`
-      )
-    }
+  const summary = summaryOf(report)
+  const lines = [`## aio-image: ${summary.name} ${summary.passed ? '✅ passed' : '❌ failed'}`, '']
+  for (const block of summary.body)
+    lines.push(...(isTable(block) ? markdownTable(block) : [markdownLine(block)]), '')
+  for (const table of summary.folded) {
+    lines.push(`<details><summary>${table.title}</summary>`, '', ...markdownTable(table))
     lines.push('', '</details>', '')
   }
   return lines.join('\n')
+}
+
+/** Colours for the terminal rendering; identity functions give plain text. */
+export interface TextStyle {
+  bold(text: string): string
+  dim(text: string): string
+  good(text: string): string
+  bad(text: string): string
+  warn(text: string): string
+}
+
+export const PLAIN_STYLE: TextStyle = {
+  bold: text => text,
+  dim: text => text,
+  good: text => text,
+  bad: text => text,
+  warn: text => text
+}
+
+function plainCell(value: SummaryCell): string {
+  if (typeof value === 'string') return value
+  if ('code' in value) return value.code
+  return value.passed ? 'pass' : `FAIL${value.detail ? `: ${value.detail}` : ''}`
+}
+
+function textTable(table: SummaryTable, style: TextStyle, indent: string, width: number): string[] {
+  const texts = table.rows.map(row => row.map(plainCell))
+  const widths = table.columns.map((column, i) =>
+    Math.max(column.length, ...texts.map(row => [...row[i]].length))
+  )
+  // Code in the last column (an instruction, a command) gives way so that rows do not wrap.
+  const last = widths.length - 1
+  const room = width - indent.length - widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0)
+  texts.forEach((row, r) => {
+    const cell = table.rows[r][last]
+    if (typeof cell === 'object' && 'code' in cell)
+      row[last] = truncate(row[last], Math.max(room, 20))
+  })
+  // The last column is not padded: no trailing blanks.
+  const line = (cells: string[], paint: (cell: string, i: number) => string) =>
+    indent +
+    cells
+      .map((text, i) => paint(i === cells.length - 1 ? text : text.padEnd(widths[i]), i))
+      .join('  ')
+  return [
+    line(table.columns, text => style.dim(text)),
+    ...table.rows.map((row, r) =>
+      line(texts[r], (text, i) => {
+        const value = row[i]
+        if (typeof value === 'object' && 'passed' in value)
+          return value.passed ? style.good(text) : style.bad(text)
+        return text
+      })
+    )
+  ]
+}
+
+function textLine(line: SummaryLine, style: TextStyle): string {
+  const text = line.parts.map(plainCell).join('')
+  switch (line.mark) {
+    case 'pushed':
+      return style.good(text)
+    case 'failed':
+      return style.bad(`✖ ${text}`)
+    case 'skipped':
+      return style.dim(text)
+    case 'warning':
+      return style.warn(`! ${text}`)
+    default:
+      return text
+  }
+}
+
+/** The same summary as plain-text tables for a terminal or a CI log, rows cut at `width` columns. */
+export function summaryText(report: Report, style: TextStyle = PLAIN_STYLE, width = 120): string {
+  const summary = summaryOf(report)
+  const verdict = summary.passed ? style.good('passed') : style.bad('failed')
+  const lines = [style.bold(`aio-image: ${summary.name} ${verdict}`), '']
+  for (const block of summary.body)
+    lines.push(
+      ...(isTable(block) ? textTable(block, style, '', width) : [textLine(block, style)]),
+      ''
+    )
+  for (const table of summary.folded) {
+    lines.push(style.bold(table.title ?? ''), ...textTable(table, style, '  ', width), '')
+  }
+  return lines.join('\n')
+}
+
+/**
+ * Why the run fails (failed runtime checks, budgets unless fail-on-budget is
+ * false, a failed push) and what only warns: both front ends judge by it.
+ */
+export function verdict(
+  report: Report,
+  failOnBudget: boolean
+): { failures: string[]; warnings: string[] } {
+  const { fatal, advisory } = failedChecks(report.checks, failOnBudget)
+  const failures = fatal.map(describeFailure)
+  if (report.push?.failed) failures.push(report.push.reason ?? 'push failed')
+  return { failures, warnings: advisory.map(describeFailure) }
 }

@@ -134,6 +134,11 @@ const validateSchema = new Ajv({
   verbose: true
 }).compile(schema)
 
+/** What the schema allows in a field (its `description`), e.g. for help texts. */
+export function fieldDescription(field: string): string | undefined {
+  return schema.properties[field]?.description
+}
+
 /** The spec file to read: the `config` input, else aio.yml in `dir` if present. */
 export function findSpecFile(config: string, dir: string): string | undefined {
   if (config !== '') {
@@ -381,7 +386,7 @@ function schemaProblems(
     if (field && !byField.has(field)) byField.set(field, error)
   }
   for (const [field, error] of byField) {
-    const allowed = schema.properties[field]?.description ?? 'a valid value'
+    const allowed = fieldDescription(field) ?? 'a valid value'
     const inside = error.instancePath.split('/').slice(2)
     if (inside.length === 0) {
       problems.push(

@@ -5,6 +5,7 @@
 import type { DockerEngine, ProcessInfo } from './docker.js'
 import { freePort, httpStatus, isReadyStatus, pollUntil } from './probe.js'
 import type { Spec } from './spec.js'
+import { formatMemory, formatSeconds } from './units.js'
 
 export interface VerifyOptions {
   image: string
@@ -15,6 +16,8 @@ export interface VerifyOptions {
   memorySamples?: number
   /** Runs while the container settles before memory is sampled (e.g. image measurements). */
   whileSettling?: () => Promise<void>
+  /** Told of each step as it ends, for the log. */
+  progress?: (message: string) => void
 }
 
 export interface StopResult {
@@ -110,16 +113,21 @@ export class Verifier {
       ports: [[hostPort, spec.app.port]]
     })
 
+    const progress = options.progress ?? (() => undefined)
     const startupMs = await this.waiting(this.startAndTimeReady(container, hostPort))
+    progress(`first boot: ready in ${formatSeconds(startupMs)} s`)
     await this.waiting(Promise.all([options.whileSettling?.(), sleep(spec.idleSettle)]))
     const samples = await this.waiting(docker.memorySamples(container, options.memorySamples ?? 5))
     const processes = await docker.processes(container)
+    progress(`idle memory: ${samples.map(formatMemory).join(', ')}`)
     const listening = listeningPorts(
       (await docker.exec(container, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).stdout
     )
     if (spec.postgres) await this.writeMarker(container)
     const stop = await this.waiting(this.stop(container))
+    progress(`graceful stop: ${formatSeconds(stop.seconds * 1000)} s`)
     const restartMs = await this.waiting(this.startAndTimeReady(container, hostPort))
+    progress(`restart: ready in ${formatSeconds(restartMs)} s`)
     const dataKept = spec.postgres ? await this.markerKept(container) : undefined
     await this.waiting(this.stop(container))
     await docker.removeContainer(container)

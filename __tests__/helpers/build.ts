@@ -11,5 +11,5 @@ export async function buildTestImage(spec: Spec): Promise<string> {
   const workDir = tempDir('aio-build-')
   const contextDir = path.join(workDir, 'rendered')
   await writeBuildContext(spec, contextDir)
-  return (await buildImage(new Docker(), spec, contextDir, workDir)).imageId
+  return (await buildImage(new Docker(), spec, contextDir, workDir, () => undefined)).imageId
 }

@@ -53,6 +53,10 @@ describe('with only inputs and no spec file', () => {
   it('folds each phase of the log and writes a job summary', () => {
     for (const phase of ['Render', 'Build aio-it-notes:test', 'Boot and measure'])
       expect(run.log).toContain(`::group::${phase}`)
+    // the build log, inside its group
+    const buildGroup = run.log.split('::group::Build aio-it-notes:test')[1].split('::endgroup::')[0]
+    expect(buildGroup).toMatch(/^docker buildx build .*--load/m)
+    expect(run.log).toMatch(/first boot: ready in \d+\.\d{3} s/)
     expect(run.summary).toContain('## aio-image: aio-it-notes ✅ passed')
     expect(run.summary).toContain(
       '| Clean database shutdown |  | database system is shut down | ✅ pass |'

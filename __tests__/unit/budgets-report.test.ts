@@ -1,5 +1,18 @@
-import { judgeBudgets, judgeRuntime, type Figures } from '../../src/budgets.js'
-import { buildReport, instruction, summaryMarkdown } from '../../src/report.js'
+import {
+  describeFailure,
+  failedChecks,
+  judgeBudgets,
+  judgeRuntime,
+  type Figures
+} from '../../src/budgets.js'
+import {
+  buildReport,
+  instruction,
+  summaryMarkdown,
+  summaryText,
+  verdict,
+  type Report
+} from '../../src/report.js'
 import { testSpec } from '../helpers/spec.js'
 
 const figures: Figures = {
@@ -133,9 +146,82 @@ describe('report and summary', () => {
     expect(markdown).toContain('| 19.1 MiB | 0 | `supervisord` |')
   })
 
+  it('renders the same tables as plain text for a terminal, cut to its width', () => {
+    const text = summaryText(report, undefined, 60)
+    expect(text).toContain('aio-image: demo failed')
+    expect(text).toMatch(/^Image size +10\.0 MB +186\.0 MB +FAIL: over by 176\.0 MB \(1760\.0%\)$/m)
+    expect(text).toMatch(/^first boot to ready +1\.234 s$/m)
+    expect(text).toMatch(/^ {2}19\.1 MiB +0 +supervisord$/m)
+    expect(text).toMatch(/^ {2}46\.0 MB {2}RUN apt-get update && apt-get install -y supervi…$/m)
+  })
+
+  it('splits failures into those that fail the run and those that only warn', () => {
+    const stop = judgeRuntime({ ...figures, stopSeconds: 11 })[0]
+    const failing = [...checks, stop]
+    expect(failedChecks(failing, true).fatal.map(c => c.id)).toEqual([
+      'max-image-size',
+      'graceful-stop'
+    ])
+    const advisory = failedChecks(failing, false)
+    expect(advisory.fatal.map(c => c.id)).toEqual(['graceful-stop'])
+    expect(advisory.advisory.map(c => c.id)).toEqual(['max-image-size'])
+    expect(describeFailure(checks[0])).toBe(
+      'Image size: 186.0 MB (budget 10.0 MB), over by 176.0 MB (1760.0%)'
+    )
+  })
+
   it('strips the shell prefix of docker history', () => {
     expect(instruction('/bin/sh -c #(nop)  EXPOSE 8000')).toBe('EXPOSE 8000')
     expect(instruction('RUN /bin/sh -c apt-get update # buildkit')).toBe('RUN apt-get update')
     expect(instruction('')).toBe('(base image)')
+  })
+})
+
+describe('summary lines', () => {
+  const spec = testSpec({ push: true, tags: ['reg.example/app:1', 'reg.example/app:latest'] })
+  const base = buildReport({ spec, imageId: 'sha256:abc', figures, layers: [], checks: [] })
+  const cache = {
+    used: 'inline' as const,
+    message: 'inline: auto',
+    warnings: ['cache: gha needs a builder']
+  }
+
+  it('renders the push, the baseline and the build cache in both summaries', () => {
+    const report: Report = {
+      ...base,
+      cache,
+      baseline: { missing: 'no report of `app` saved for the base branch `main`' },
+      push: {
+        pushed: true,
+        tags: spec.tags.map(tag => ({ tag, digest: 'sha256:d' })),
+        platforms: [],
+        failed: false,
+        digest: 'sha256:d'
+      }
+    }
+    const markdown = summaryMarkdown(report)
+    expect(markdown).toContain(
+      'No baseline to compare with: no report of `app` saved for the base branch `main`.\n'
+    )
+    expect(markdown).toContain(
+      '📦 Pushed: `reg.example/app:1`, `reg.example/app:latest` (digest `sha256:d`)\n'
+    )
+    expect(markdown).toContain('Build cache: inline: auto\n\n> ⚠️ cache: gha needs a builder\n')
+    const text = summaryText(report)
+    expect(text).toContain(
+      'No baseline to compare with: no report of app saved for the base branch main.'
+    )
+    expect(text).toContain('Pushed: reg.example/app:1, reg.example/app:latest (digest sha256:d)')
+    expect(text).toContain('! cache: gha needs a builder')
+  })
+
+  it('fails the run on a failed push, in either front end', () => {
+    const failed: Report = {
+      ...base,
+      push: { pushed: false, tags: [], platforms: [], failed: true, reason: 'push failed: 401' }
+    }
+    expect(summaryMarkdown(failed)).toContain('❌ push failed: 401\n')
+    expect(summaryText(failed)).toContain('✖ push failed: 401')
+    expect(verdict(failed, true)).toEqual({ failures: ['push failed: 401'], warnings: [] })
   })
 })

@@ -1,4 +1,8 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import YAML from 'yaml'
 import { convertInput, InputError, readSpecInputs, SPEC_INPUTS } from '../../src/inputs.js'
+import { ACTION_ROOT, SCHEMA_FILE } from '../../src/paths.js'
 
 const input = (name: string) => SPEC_INPUTS.find(candidate => candidate.name === name)!
 
@@ -55,5 +59,24 @@ describe('readSpecInputs', () => {
       'app-command': 'run',
       'app-port': 9000
     })
+  })
+})
+
+describe('action.yml and aio.yml', () => {
+  const action = YAML.parse(fs.readFileSync(path.join(ACTION_ROOT, 'action.yml'), 'utf8'))
+  const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8'))
+
+  it('declare every spec input, in both', () => {
+    for (const { name } of SPEC_INPUTS) {
+      expect([name, name in action.inputs]).toEqual([name, true])
+      expect([name, name in schema.properties]).toEqual([name, true])
+    }
+  })
+
+  it('give no input a default, so that inputs never mask the spec file', () => {
+    const withDefault = Object.entries(
+      action.inputs as Record<string, { default?: unknown }>
+    ).filter(([, input]) => 'default' in input)
+    expect(withDefault).toEqual([])
   })
 })

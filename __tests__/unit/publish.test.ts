@@ -21,7 +21,8 @@ function recordingUi(): Ui & { lines: string[] } {
     lines,
     group: (_title, phase) => phase(),
     info: message => void lines.push(message),
-    warning: message => void lines.push(`warning: ${message}`)
+    warning: message => void lines.push(`warning: ${message}`),
+    detail: () => undefined
   }
 }
 

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Entry of dist/cli/index.js, the `aio-image` command (package.json "bin").
+import { main } from './cli.js'
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd()
+})
