@@ -108,7 +108,8 @@ function sourced(env: string): Record<string, string> {
     'AIO_PG_ROLE',
     'AIO_PG_EXTENSIONS',
     'AIO_SUPERVISOR',
-    'AIO_MIGRATE_COMMAND'
+    'AIO_MIGRATE_COMMAND',
+    'AIO_PG_ROLE_ATTRIBUTES'
   ]
   const script = `eval "$1"; for n in ${names.join(' ')}; do eval "printf '%s\\0' \\"\\$$n\\""; done`
   const out = execFileSync('sh', ['-c', script, 'sh', env]).toString().split('\0')
@@ -123,8 +124,36 @@ function shape(spec: Spec) {
     hba: ruleLines(file(files, 'aio/etc/pg_hba.conf')).length,
     ident: ruleLines(file(files, 'aio/etc/pg_ident.conf')).length,
     settings: settingKeys(file(files, 'aio/etc/postgresql.conf')),
-    envLines: ruleLines(file(files, 'aio/etc/aio.env')).length
+    envLines: ruleLines(file(files, 'aio/etc/aio.env')).length,
+    nginx: nginxShape(file(files, 'aio/etc/nginx.conf'))
   }
+}
+
+/** What nginx's parser sees: statements, blocks and lines. */
+function nginxShape(conf: string) {
+  const count = (character: string) => conf.split(character).length - 1
+  return {
+    statements: count(';'),
+    opens: count('{'),
+    closes: count('}'),
+    lines: conf.split('\n').length
+  }
+}
+
+/** A double-quoted Dockerfile value, unescaped as Docker reads it. */
+const fromDockerfileString = (text: string) => text.replace(/^"|"$/g, '').replace(/\\(.)/g, '$1')
+
+/** A quoted postgresql.conf value, unescaped as PostgreSQL reads it. */
+const fromPgConfString = (text: string) =>
+  text.replace(/^'|'$/g, '').replace(/''/g, "'").replace(/\\\\/g, '\\')
+
+/** What follows `prefix` on the last line that starts with it (later lines win, in both files). */
+function writtenValue(content: string, prefix: string): string | undefined {
+  const line = content
+    .split('\n')
+    .filter(candidate => candidate.startsWith(prefix))
+    .pop()
+  return line?.slice(prefix.length)
 }
 
 describe.each(Object.keys(FIELDS))('hostile %s', field => {
@@ -157,6 +186,126 @@ describe.each(Object.keys(FIELDS))('hostile %s', field => {
       }),
       { numRuns: 150 }
     )
+  })
+})
+
+// Structured fields: a value that is accepted renders exactly like a benign
+// twin of the same shape (so nothing was added to any file) and its leaves
+// read back exactly from the file they land in.
+interface Structured {
+  arbitrary: fc.Arbitrary<unknown>
+  twin: (value: never) => unknown
+  readBack: (files: RenderedFile[], value: never) => void
+}
+
+const hostilePath = hostile.map(value => `/${value}`)
+// Valid names and paths among hostile ones, so that accepted values (and
+// hostile values under valid names) are exercised, not just rejections.
+const envKey = fc.oneof(fc.constantFrom('LOG_LEVEL', '_X', 'A1'), hostile)
+const settingName = fc.oneof(
+  fc.constantFrom('work_mem', 'statement_timeout', 'custom.opt'),
+  hostile
+)
+const attribute = fc.oneof(fc.constantFrom('CREATEDB', 'REPLICATION', 'BYPASSRLS'), hostile)
+const urlPath = fc.oneof(fc.constantFrom('/api', '/app/static', '/ws/v1'), hostilePath)
+
+const STRUCTURED: Record<string, Structured> = {
+  'app-env': {
+    arbitrary: fc.dictionary(envKey, hostile, { minKeys: 1, maxKeys: 3 }),
+    twin: (env: Record<string, string>) =>
+      Object.fromEntries(Object.keys(env).map((_, i) => [`SAFE_${i}`, 'x'])),
+    readBack: (files, env: Record<string, string>) => {
+      for (const [key, value] of Object.entries(env)) {
+        const written = writtenValue(file(files, 'Dockerfile'), `ENV ${key}=`)
+        expect(fromDockerfileString(written ?? '')).toBe(value)
+      }
+    }
+  },
+  'postgres-settings': {
+    arbitrary: fc.dictionary(settingName, hostile, { minKeys: 1, maxKeys: 3 }),
+    twin: (settings: Record<string, string>) => settings,
+    readBack: (files, settings: Record<string, string>) => {
+      for (const [key, value] of Object.entries(settings)) {
+        const written = writtenValue(file(files, 'aio/etc/postgresql.conf'), `${key} = `)
+        expect(fromPgConfString(written ?? '')).toBe(value)
+      }
+    }
+  },
+  'postgres-role-attributes': {
+    arbitrary: fc.uniqueArray(attribute, { minLength: 1, maxLength: 3 }),
+    twin: (attributes: string[]) => attributes,
+    readBack: (files, attributes: string[]) => {
+      // every attribute is granted, the others explicitly revoked (NO...)
+      const written = sourced(file(files, 'aio/etc/aio.env')).AIO_PG_ROLE_ATTRIBUTES.split(' ')
+      for (const attribute of attributes) expect(written).toContain(attribute)
+    }
+  },
+  nginx: {
+    arbitrary: fc.record(
+      { root: urlPath, proxy: fc.array(urlPath, { maxLength: 3 }) },
+      { requiredKeys: [] }
+    ),
+    twin: (nginx: { root?: string; proxy?: string[] }) => ({
+      ...(nginx.root === undefined ? {} : { root: '/app/static' }),
+      ...(nginx.proxy === undefined ? {} : { proxy: nginx.proxy.map((_, i) => `/p${i}`) })
+    }),
+    readBack: (files, nginx: { root?: string; proxy?: string[] }) => {
+      const conf = file(files, 'aio/etc/nginx.conf')
+      if (nginx.root !== undefined) expect(conf).toContain(`root ${nginx.root};`)
+      for (const prefix of nginx.proxy ?? []) expect(conf).toContain(`location ${prefix} {`)
+    }
+  },
+  'build-stages': {
+    arbitrary: fc
+      .record({
+        name: fc.oneof(fc.constant('web'), hostile),
+        commands: fc.array(hostile, { minLength: 1, maxLength: 2 }),
+        copy: fc.array(fc.record({ from: fc.oneof(fc.constant('dist'), hostile), to: urlPath }), {
+          minLength: 1,
+          maxLength: 2
+        })
+      })
+      .map(stage => [stage]),
+    twin: ([stage]: Array<{ commands: string[]; copy: unknown[] }>) => [
+      {
+        name: 'web',
+        commands: stage.commands.map(() => 'true'),
+        copy: stage.copy.map(() => ({ from: 'dist', to: '/app/static' }))
+      }
+    ],
+    readBack: (files, [stage]: Array<{ commands: string[] }>) => {
+      const runs = file(files, 'Dockerfile')
+        .split('\n')
+        .filter(
+          line =>
+            line.startsWith('RUN ["/bin/sh", "-c", ') || line.startsWith('RUN ["/bin/sh","-c",')
+        )
+        .map(line => JSON.parse(line.slice(4))[2])
+      for (const command of stage.commands) expect(runs).toContain(command)
+    }
+  }
+}
+
+describe.each(Object.keys(STRUCTURED))('hostile %s', field => {
+  it('is rejected, or rendered like a benign twin of its shape and read back exactly', () => {
+    const { arbitrary, twin, readBack } = STRUCTURED[field]
+    let accepted = 0
+    fc.assert(
+      fc.property(arbitrary, value => {
+        let spec: Spec
+        try {
+          spec = testSpec({ [field]: value })
+        } catch (error) {
+          if (error instanceof SpecError) return
+          throw error
+        }
+        expect(shape(spec)).toEqual(shape(testSpec({ [field]: twin(value as never) })))
+        readBack(renderArtifacts(spec), value as never)
+        accepted++
+      }),
+      { numRuns: 150 }
+    )
+    expect(accepted).toBeGreaterThan(0)
   })
 })
 
