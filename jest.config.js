@@ -10,6 +10,7 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   // Integration tests build and boot real images; they share one engine.
   maxWorkers: 1,
+  globalTeardown: '<rootDir>/scripts/jest-open-handles.mjs',
   testTimeout: 30000,
   reporters: ['default']
 }

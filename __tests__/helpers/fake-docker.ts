@@ -15,9 +15,19 @@ export function fakeContainerEngine(options: {
 }) {
   const calls: string[] = []
   let server: http.Server | undefined
+  let readyTimer: NodeJS.Timeout | undefined
   let options_: ContainerOptions | undefined
   let running = false
   const record = (name: string) => calls.push(name)
+  // The "container" stops when stopped, and also when the test ends: a
+  // Verifier that gave up before "ready" leaves its container to the post
+  // step, and a timer or server left behind would keep Jest from exiting.
+  const shutDown = async () => {
+    running = false
+    clearTimeout(readyTimer)
+    await new Promise(resolve => (server ? server.close(resolve) : resolve(undefined)))
+    server = undefined
+  }
   const engine: Fake = {
     createVolume: async () => void record('createVolume'),
     createContainer: async container => {
@@ -30,18 +40,15 @@ export function fakeContainerEngine(options: {
       running = !options.exitsAfterStart
       if (!running) return
       const [[hostPort]] = options_!.ports
-      // unref: a test that gives up before "ready" must not wait for it
-      setTimeout(() => {
+      readyTimer = setTimeout(() => {
         server = http
           .createServer((_, response) => response.end('ok'))
           .listen(hostPort, '127.0.0.1')
-      }, options.readyAfterMs).unref()
+      }, options.readyAfterMs)
     },
     stopContainer: async () => {
       record('stopContainer')
-      running = false
-      await new Promise(resolve => (server ? server.close(resolve) : resolve(undefined)))
-      server = undefined
+      await shutDown()
     },
     containerState: async () => ({ running, exitCode: running ? 0 : 1 }),
     exec: async (_container, command): Promise<ExecResult> => {
@@ -61,5 +68,10 @@ export function fakeContainerEngine(options: {
     removeContainer: async () => void record('removeContainer'),
     ...options.overrides
   }
-  return { engine: engine as DockerEngine, calls, containerOptions: () => options_ }
+  return {
+    engine: engine as DockerEngine,
+    calls,
+    containerOptions: () => options_,
+    dispose: shutDown
+  }
 }
