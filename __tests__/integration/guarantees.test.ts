@@ -76,6 +76,21 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
     containers.push(made)
     return made
   }
+  /** Stops the container and runs a shell script on its /data volume, as an operator would. */
+  const stopAndChangeVolume = async (made: TestContainer, script: string) => {
+    await docker('stop', made.name)
+    await docker(
+      'run',
+      '--rm',
+      '-v',
+      `${made.volume}:/data`,
+      '--entrypoint',
+      'sh',
+      image,
+      '-c',
+      script
+    )
+  }
   const booted = async (env: Record<string, string> = {}, extra: string[] = []) => {
     const made = container(env)
     await made.create(extra)
@@ -310,18 +325,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       ]
     ])('fails loudly on %s instead of starting the app', async (_case, damage, message) => {
       const made = await booted()
-      await docker('stop', made.name)
-      await docker(
-        'run',
-        '--rm',
-        '-v',
-        `${made.volume}:/data`,
-        '--entrypoint',
-        'sh',
-        image,
-        '-c',
-        damage
-      )
+      await stopAndChangeVolume(made, damage)
       await made.start()
       expect(await exitsOnItsOwn(made)).toBe(1)
       const log = await made.logs()
@@ -332,16 +336,8 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
 
     it('stops when PostgreSQL cannot start, without running the app', async () => {
       const made = await booted()
-      await docker('stop', made.name)
-      await docker(
-        'run',
-        '--rm',
-        '-v',
-        `${made.volume}:/data`,
-        '--entrypoint',
-        'sh',
-        image,
-        '-c',
+      await stopAndChangeVolume(
+        made,
         "echo 'shared_buffers = lots' >> /data/postgres/postgresql.auto.conf"
       )
       const before = (await made.logs()).split('notes: listening').length
@@ -392,18 +388,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
 
     it('redoes first-boot SQL that was still owed, once', async () => {
       const made = await booted()
-      await docker('stop', made.name)
-      await docker(
-        'run',
-        '--rm',
-        '-v',
-        `${made.volume}:/data`,
-        '--entrypoint',
-        'sh',
-        image,
-        '-c',
-        ': > /data/postgres/aio-init-pending'
-      )
+      await stopAndChangeVolume(made, ': > /data/postgres/aio-init-pending')
       await made.start()
       await made.ready()
       expect((await made.exec('test', '-e', '/data/postgres/aio-init-pending')).code).not.toBe(0)
