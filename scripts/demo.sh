@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 config=${1:-examples/notes/aio.yml}
 shift || true
 
-./scripts/setup-environment.sh
+# Setup talks on stderr: stdout is the report (the JSON one with --json).
+./scripts/setup-environment.sh >&2
 
 # Build stages download (npm) with what this machine trusts: behind a
 # TLS-inspecting proxy, its CA is in the system bundle.
