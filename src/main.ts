@@ -11,7 +11,7 @@ import type { LocalCacheState } from './cache.js'
 import { Docker } from './docker.js'
 import { loadSpecs } from './inputs.js'
 import { actionsCacheStore } from './persist.js'
-import { runPipeline, type PipelineResult, type Ui } from './pipeline.js'
+import { removeRunResources, runPipeline, type PipelineResult, type Ui } from './pipeline.js'
 import { summaryMarkdown, verdict } from './report.js'
 import type { Spec } from './spec.js'
 import { formatSeconds } from './units.js'
@@ -92,13 +92,12 @@ function judge(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): 
 }
 
 export async function run(): Promise<void> {
+  const runId = crypto.randomBytes(6).toString('hex')
+  const workDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `aio-image-${runId}`)
+  // Saved first, so the post step can clean up whatever happens next.
+  core.saveState(STATE_RUN_ID, runId)
+  core.saveState(STATE_WORK_DIR, workDir)
   try {
-    const runId = crypto.randomBytes(6).toString('hex')
-    const workDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `aio-image-${runId}`)
-    // Saved first, so the post step can clean up whatever happens next.
-    core.saveState(STATE_RUN_ID, runId)
-    core.saveState(STATE_WORK_DIR, workDir)
-
     const token = core.getInput('github-token')
     if (token) core.setSecret(token)
     const specs = specsFromInputs(process.cwd(), process.env)
@@ -130,7 +129,12 @@ export async function run(): Promise<void> {
         core.saveState(STATE_LOCAL_CACHE, JSON.stringify(localCaches))
       }
       const summary = summaryMarkdown(result.report)
-      await core.summary.addRaw(summary).write()
+      // Runners always set it; `npx @github/local-action` only when .env does.
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+      else
+        core.info(
+          `no job summary here (GITHUB_STEP_SUMMARY is not set); the report is ${result.reportPath}`
+        )
       await saveBranchReport(result.reportPath, spec.name, process.env, store)
       await commentOnPullRequest(token, spec.name, summary, actionUi)
     }
@@ -139,5 +143,12 @@ export async function run(): Promise<void> {
   } catch (error) {
     core.setOutput('passed', 'false')
     core.setFailed(error instanceof Error ? error.message : String(error))
+  } finally {
+    // The run's containers and volumes are done with once measured. The post
+    // step removes them again for a run cancelled before this point, and
+    // `npx @github/local-action` runs no post step at all.
+    await removeRunResources(new Docker(), runId).catch((error: Error) =>
+      core.warning(`could not remove this run's containers and volumes: ${error.message}`)
+    )
   }
 }

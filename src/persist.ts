@@ -23,13 +23,17 @@ export interface CacheStore {
 
 /** The GitHub Actions cache; `log` hears what happened (or why nothing did). */
 export function actionsCacheStore(log: (message: string) => void): CacheStore {
+  // `npx @github/local-action` swaps @actions/cache for a stub without
+  // isFeatureAvailable: that is no cache service either.
+  const serviceAvailable = () =>
+    typeof cache.isFeatureAvailable === 'function' && cache.isFeatureAvailable()
   const unavailable = (what: string) => {
-    if (cache.isFeatureAvailable()) return false
+    if (serviceAvailable()) return false
     log(`${what}: the GitHub Actions cache service is not available here; skipped`)
     return true
   }
   return {
-    available: () => cache.isFeatureAvailable(),
+    available: serviceAvailable,
     async restore(dir, key, prefix) {
       if (unavailable(`restore ${dir}`)) return undefined
       try {

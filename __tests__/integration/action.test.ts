@@ -90,10 +90,16 @@ describe('with only inputs and no spec file', () => {
     }
   }, 120_000)
 
-  it('post step removes the containers, volumes and files it made', async () => {
+  it('main step removes its containers and volumes itself (local-action runs no post step)', async () => {
+    expect(await labelledResources(run.state['run-id'])).toBe('')
+  })
+
+  it('post step removes the files, and what a cancelled main step left behind', async () => {
     const runId = run.state['run-id']
     const workDir = run.state['work-dir']
     expect(fs.existsSync(workDir)).toBe(true)
+    // What a run cancelled while measuring leaves: its labelled volume.
+    await docker('volume', 'create', '--label', `aio-image.run=${runId}`, `aio-${runId}-left`)
     const post = await runPost(run)
     expect(post.exitCode).toBe(0)
     expect(await labelledResources(runId)).toBe('')
