@@ -100,55 +100,78 @@ export async function run(): Promise<void> {
   try {
     const token = core.getInput('github-token')
     if (token) core.setSecret(token)
+    // Bad input fails here, before any docker command.
     const specs = specsFromInputs(process.cwd(), process.env)
-    const store = actionsCacheStore(core.info)
-    const results: Array<{ spec: Spec; result: PipelineResult }> = []
-    const localCaches: LocalCacheState[] = []
-    // Variants one after the other: they share the build cache and the machine.
-    for (const spec of specs) {
-      const baseline = await resolveBaseline(
-        core.getInput('baseline-report'),
-        spec.name,
-        process.cwd(),
-        process.env,
-        store
-      )
-      const result = await runPipeline({
-        spec,
-        docker: new Docker(),
-        ui: actionUi,
-        workDir: spec.variant && specs.length > 1 ? path.join(workDir, spec.variant) : workDir,
-        runId,
-        builder: core.getInput('builder') || undefined,
-        cacheStore: store,
-        baseline
-      })
-      results.push({ spec, result })
-      if (result.localCache) {
-        localCaches.push(result.localCache)
-        core.saveState(STATE_LOCAL_CACHE, JSON.stringify(localCaches))
-      }
-      const summary = summaryMarkdown(result.report)
-      // Runners always set it; `npx @github/local-action` only when .env does.
-      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
-      else
-        core.info(
-          `no job summary here (GITHUB_STEP_SUMMARY is not set); the report is ${result.reportPath}`
-        )
-      await saveBranchReport(result.reportPath, spec.name, process.env, store)
-      await commentOnPullRequest(token, spec.name, summary, actionUi)
-    }
+    const results = await withRunResourcesRemoved(runId, () =>
+      buildEach(specs, runId, workDir, token)
+    )
     setOutputs(results)
     judge(results)
   } catch (error) {
     core.setOutput('passed', 'false')
     core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/**
+ * Runs `work`, then removes the run's containers and volumes however it
+ * ended: they are done with once measured. The post step removes them again
+ * for a run cancelled before that, and `npx @github/local-action` runs no
+ * post step at all.
+ */
+async function withRunResourcesRemoved<T>(runId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
   } finally {
-    // The run's containers and volumes are done with once measured. The post
-    // step removes them again for a run cancelled before this point, and
-    // `npx @github/local-action` runs no post step at all.
     await removeRunResources(new Docker(), runId).catch((error: Error) =>
       core.warning(`could not remove this run's containers and volumes: ${error.message}`)
     )
   }
+}
+
+/** Each image through the pipeline, with its summary, branch report and PR comment. */
+async function buildEach(
+  specs: Spec[],
+  runId: string,
+  workDir: string,
+  token: string
+): Promise<Array<{ spec: Spec; result: PipelineResult }>> {
+  const store = actionsCacheStore(core.info)
+  const results: Array<{ spec: Spec; result: PipelineResult }> = []
+  const localCaches: LocalCacheState[] = []
+  // Variants one after the other: they share the build cache and the machine.
+  for (const spec of specs) {
+    const baseline = await resolveBaseline(
+      core.getInput('baseline-report'),
+      spec.name,
+      process.cwd(),
+      process.env,
+      store
+    )
+    const result = await runPipeline({
+      spec,
+      docker: new Docker(),
+      ui: actionUi,
+      workDir: spec.variant && specs.length > 1 ? path.join(workDir, spec.variant) : workDir,
+      runId,
+      builder: core.getInput('builder') || undefined,
+      cacheStore: store,
+      baseline
+    })
+    results.push({ spec, result })
+    if (result.localCache) {
+      localCaches.push(result.localCache)
+      core.saveState(STATE_LOCAL_CACHE, JSON.stringify(localCaches))
+    }
+    const summary = summaryMarkdown(result.report)
+    // Runners always set it; `npx @github/local-action` only when .env does.
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+    else
+      core.info(
+        `no job summary here (GITHUB_STEP_SUMMARY is not set); the report is ${result.reportPath}`
+      )
+    await saveBranchReport(result.reportPath, spec.name, process.env, store)
+    await commentOnPullRequest(token, spec.name, summary, actionUi)
+  }
+  return results
 }
