@@ -6,14 +6,14 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { buildxArgs } from '../src/build.js'
-import { Docker } from '../src/docker.js'
-import { measureImage } from '../src/image.js'
+import { buildxArgs } from '../src/build/build.js'
+import { Docker } from '../src/engine/docker.js'
+import { measureImage } from '../src/measure/image.js'
 import { ACTION_ROOT } from '../src/paths.js'
-import { writeBuildContext } from '../src/render.js'
-import { resolveSpec, type Spec } from '../src/spec.js'
-import { formatBytes, formatMemory } from '../src/units.js'
-import { RUN_LABEL, Verifier } from '../src/verify.js'
+import { writeBuildContext } from '../src/render/render.js'
+import { resolveSpec, type Spec } from '../src/spec/spec.js'
+import { formatBytes, formatMemory } from '../src/spec/units.js'
+import { RUN_LABEL, Verifier } from '../src/measure/boot.js'
 
 interface Variant {
   label: string

@@ -4,9 +4,9 @@
 // Front ends read their inputs into a Spec and hand in how to show progress (Ui).
 import fs from 'node:fs'
 import path from 'node:path'
-import { compareWithBaseline, type BaselineInput } from './baseline.js'
-import { judgeBudgets, judgeRuntime, type Figures } from './budgets.js'
-import { buildImage, buildPlatforms, type BuildResult, type BuildSettings } from './build.js'
+import { compareWithBaseline, type BaselineInput } from './baseline/baseline.js'
+import { judgeBudgets, judgeRuntime, type Figures } from './judge/budgets.js'
+import { buildImage, buildPlatforms, type BuildResult, type BuildSettings } from './build/build.js'
 import {
   localCacheDir,
   planCache,
@@ -14,15 +14,15 @@ import {
   rotateLocalCache,
   type CachePlan,
   type LocalCacheState
-} from './cache.js'
-import type { DockerEngine } from './docker.js'
-import { measureImage, type ImageFigures } from './image.js'
-import type { CacheStore } from './persist.js'
-import { nativePlatform, needsPlatformBuild, publish } from './publish.js'
-import { buildReport, type Report } from './report.js'
-import { writeBuildContext, type RenderedFile } from './render.js'
-import type { Spec } from './spec.js'
-import { RUN_LABEL, Verifier, type VerifyResult } from './verify.js'
+} from './build/cache.js'
+import type { DockerEngine } from './engine/docker.js'
+import { measureImage, type ImageFigures } from './measure/image.js'
+import type { CacheStore } from './engine/cache-store.js'
+import { nativePlatform, needsPlatformBuild, publish } from './publish/publish.js'
+import { buildReport, type Report } from './report/report.js'
+import { writeBuildContext, type RenderedFile } from './render/render.js'
+import type { Spec } from './spec/spec.js'
+import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
 
 export interface Ui {
   /** Runs one phase, its log folded under `title`. */

@@ -1,10 +1,10 @@
 // Builds a test image straight through the pipeline's own render and build
 // steps (no boot), for tests that inspect or run images themselves.
 import path from 'node:path'
-import { buildImage } from '../../src/build.js'
-import { Docker } from '../../src/docker.js'
-import { writeBuildContext } from '../../src/render.js'
-import type { Spec } from '../../src/spec.js'
+import { buildImage } from '../../src/build/build.js'
+import { Docker } from '../../src/engine/docker.js'
+import { writeBuildContext } from '../../src/render/render.js'
+import type { Spec } from '../../src/spec/spec.js'
 import { tempDir } from './tmp.js'
 
 export async function buildTestImage(spec: Spec): Promise<string> {

@@ -2,7 +2,7 @@
 // (a CI log) or in a real pseudo-terminal (util-linux `script`).
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
-import { shellQuote, shellWords } from '../../src/escape.js'
+import { shellQuote, shellWords } from '../../src/render/escape.js'
 import { ROOT } from './action-runner.js'
 
 export const CLI = path.join(ROOT, 'dist', 'cli', 'index.js')

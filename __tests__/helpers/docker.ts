@@ -2,7 +2,7 @@
 // under test elsewhere; tests poke at the engine directly).
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { freePort, httpStatus, isReadyStatus, pollUntil } from '../../src/probe.js'
+import { freePort, httpStatus, isReadyStatus, pollUntil } from '../../src/measure/probe.js'
 
 const run = promisify(execFile)
 

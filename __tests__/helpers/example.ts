@@ -2,7 +2,7 @@
 // inside the containers of its images.
 import fs from 'node:fs'
 import path from 'node:path'
-import { listeningPorts } from '../../src/verify.js'
+import { listeningPorts } from '../../src/measure/boot.js'
 import { ROOT, runAction, runPost, type ActionRun } from './action-runner.js'
 import { TestContainer } from './docker.js'
 

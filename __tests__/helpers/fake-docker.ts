@@ -1,5 +1,5 @@
 import http from 'node:http'
-import type { ContainerOptions, DockerEngine, ExecResult } from '../../src/docker.js'
+import type { ContainerOptions, DockerEngine, ExecResult } from '../../src/engine/docker.js'
 
 type Fake = Partial<DockerEngine>
 

@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, httpStatus, pollUntil } from '../../src/probe.js'
+import { freePort, httpStatus, pollUntil } from '../../src/measure/probe.js'
 import { tempDir } from './tmp.js'
 
 const run = promisify(execFile)

@@ -1,4 +1,4 @@
-import { resolveSpec, type Spec } from '../../src/spec.js'
+import { resolveSpec, type Spec } from '../../src/spec/spec.js'
 
 /** A valid Spec for unit tests: the minimal inputs plus any overrides (as inputs). */
 export function testSpec(inputs: Record<string, unknown> = {}): Spec {

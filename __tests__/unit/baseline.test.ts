@@ -5,11 +5,11 @@ import {
   compareReports,
   compareWithBaseline,
   loadReport
-} from '../../src/baseline.js'
-import type { Figures } from '../../src/budgets.js'
-import { branchEvent, resolveBaseline, saveBranchReport } from '../../src/branch-baseline.js'
-import type { CacheStore } from '../../src/persist.js'
-import { buildReport, summaryMarkdown, type Report } from '../../src/report.js'
+} from '../../src/baseline/baseline.js'
+import type { Figures } from '../../src/judge/budgets.js'
+import { branchEvent, resolveBaseline, saveBranchReport } from '../../src/action/branch-baseline.js'
+import type { CacheStore } from '../../src/engine/cache-store.js'
+import { buildReport, summaryMarkdown, type Report } from '../../src/report/report.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

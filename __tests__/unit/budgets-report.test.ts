@@ -4,7 +4,7 @@ import {
   judgeBudgets,
   judgeRuntime,
   type Figures
-} from '../../src/budgets.js'
+} from '../../src/judge/budgets.js'
 import {
   buildReport,
   instruction,
@@ -12,7 +12,7 @@ import {
   summaryText,
   verdict,
   type Report
-} from '../../src/report.js'
+} from '../../src/report/report.js'
 import { testSpec } from '../helpers/spec.js'
 
 const figures: Figures = {

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { buildxArgs } from '../../src/build.js'
+import { buildxArgs } from '../../src/build/build.js'
 import {
   cacheType,
   localCacheKey,
@@ -8,8 +8,8 @@ import {
   restoreLocalCache,
   rotateLocalCache,
   type CacheEnvironment
-} from '../../src/cache.js'
-import { renderArtifacts } from '../../src/render.js'
+} from '../../src/build/cache.js'
+import { renderArtifacts } from '../../src/render/render.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

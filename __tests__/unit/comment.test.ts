@@ -79,7 +79,7 @@ const SUMMARY =
 describe('pull-request comment', () => {
   const saved = { ...process.env }
   let server: Awaited<ReturnType<typeof replayServer>>
-  let comment: typeof import('../../src/comment.js')
+  let comment: typeof import('../../src/action/comment.js')
 
   // @actions/github reads the event once, when first imported.
   beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('pull-request comment', () => {
       GITHUB_REPOSITORY: 'acme/notes',
       GITHUB_API_URL: server.url
     })
-    comment = await import('../../src/comment.js')
+    comment = await import('../../src/action/comment.js')
   })
 
   afterAll(async () => {

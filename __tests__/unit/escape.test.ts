@@ -12,7 +12,7 @@ import {
   pgIdentifier,
   shellQuote,
   yamlString
-} from '../../src/escape.js'
+} from '../../src/render/escape.js'
 
 const HOSTILE = [
   "it's",

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import tar from 'tar-stream'
-import { compressedLayersSize } from '../../src/image.js'
+import { compressedLayersSize } from '../../src/measure/image.js'
 
 async function archive(entries: Record<string, Buffer>): Promise<Readable> {
   const pack = tar.pack()

@@ -8,8 +8,8 @@ import {
   SCHEMA_URL,
   starterSpec,
   writeStarterSpec
-} from '../../src/init.js'
-import { resolveSpec } from '../../src/spec.js'
+} from '../../src/cli/init.js'
+import { resolveSpec } from '../../src/spec/spec.js'
 import { PROJECTS } from '../helpers/projects.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import YAML from 'yaml'
-import { convertInput, InputError, readSpecInputs, SPEC_INPUTS } from '../../src/inputs.js'
+import { convertInput, InputError, readSpecInputs, SPEC_INPUTS } from '../../src/spec/inputs.js'
 import { ACTION_ROOT, SCHEMA_FILE } from '../../src/paths.js'
 
 const input = (name: string) => SPEC_INPUTS.find(candidate => candidate.name === name)!

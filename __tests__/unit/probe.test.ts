@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { freePort, httpStatus, isReadyStatus, pollUntil } from '../../src/probe.js'
+import { freePort, httpStatus, isReadyStatus, pollUntil } from '../../src/measure/probe.js'
 
 describe('pollUntil', () => {
   it('resolves when the attempt first succeeds', async () => {

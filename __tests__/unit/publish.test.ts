@@ -1,4 +1,4 @@
-import { DockerError, pushedDigest, type DockerEngine } from '../../src/docker.js'
+import { DockerError, pushedDigest, type DockerEngine } from '../../src/engine/docker.js'
 import type { Ui } from '../../src/pipeline.js'
 import {
   isTransientRegistryError,
@@ -8,8 +8,8 @@ import {
   publish,
   samePlatform,
   type PublishOptions
-} from '../../src/publish.js'
-import type { Report } from '../../src/report.js'
+} from '../../src/publish/publish.js'
+import type { Report } from '../../src/report/report.js'
 import { testSpec } from '../helpers/spec.js'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`

@@ -8,7 +8,7 @@ import {
   renderArtifacts,
   roleAttributesClause,
   writeBuildContext
-} from '../../src/render.js'
+} from '../../src/render/render.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

@@ -7,7 +7,7 @@ import {
   resolveSpecs,
   sanitizeName,
   SpecError
-} from '../../src/spec.js'
+} from '../../src/spec/spec.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

@@ -1,5 +1,5 @@
 /* eslint-disable no-control-regex -- terminal output is matched escape sequence by escape sequence */
-import { styleFor, TerminalUi } from '../../src/terminal.js'
+import { styleFor, TerminalUi } from '../../src/cli/terminal.js'
 import { recordingStream } from '../helpers/stream.js'
 
 const COLOUR = /\x1b\[3\dm/

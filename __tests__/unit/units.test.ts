@@ -4,7 +4,7 @@ import {
   formatSeconds,
   parseDuration,
   parseSize
-} from '../../src/units.js'
+} from '../../src/spec/units.js'
 
 describe('parseSize', () => {
   it.each([

@@ -5,8 +5,8 @@
 // its base branch's entries).
 import fs from 'node:fs'
 import path from 'node:path'
-import { baselineCacheKey, loadReport, type BaselineInput } from './baseline.js'
-import { persistentDir, type CacheStore } from './persist.js'
+import { baselineCacheKey, loadReport, type BaselineInput } from '../baseline/baseline.js'
+import { persistentDir, type CacheStore } from '../engine/cache-store.js'
 
 export type BranchEvent = { kind: 'pull-request'; base: string } | { kind: 'push'; branch: string }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry of dist/cli/index.js, the `aio-image` command (package.json "bin").
-import { main } from './cli.js'
+import { main } from './main.js'
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

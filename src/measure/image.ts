@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import tar from 'tar-stream'
-import type { DockerEngine, HistoryEntry } from './docker.js'
+import type { DockerEngine, HistoryEntry } from '../engine/docker.js'
 
 export interface ImageFigures {
   size: number

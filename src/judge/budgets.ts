@@ -1,7 +1,7 @@
 // Figures against budgets, and the runtime checks every image must pass.
 // Pure: no Docker, no files.
-import type { Budgets } from './spec.js'
-import { formatBytes, formatMemory, formatSeconds } from './units.js'
+import type { Budgets } from '../spec/spec.js'
+import { formatBytes, formatMemory, formatSeconds } from '../spec/units.js'
 
 export interface Figures {
   imageSize: number

@@ -5,9 +5,9 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { persistentDir, type CacheStore } from './persist.js'
-import type { RenderedFile } from './render.js'
-import type { CacheMode, Spec } from './spec.js'
+import { persistentDir, type CacheStore } from '../engine/cache-store.js'
+import type { RenderedFile } from '../render/render.js'
+import type { CacheMode, Spec } from '../spec/spec.js'
 
 export interface CacheEnvironment {
   /** Name and driver of the buildx builder (`docker`, `docker-container`, ...). */

@@ -1,9 +1,9 @@
 // docker buildx build of the rendered context: arguments (pure) and the run.
 import fs from 'node:fs'
 import path from 'node:path'
-import type { DockerEngine } from './docker.js'
+import type { DockerEngine } from '../engine/docker.js'
 import type { CachePlan } from './cache.js'
-import type { Spec } from './spec.js'
+import type { Spec } from '../spec/spec.js'
 
 export interface BuildResult {
   imageId: string

@@ -3,10 +3,10 @@
 // native build is followed by a build of the whole list (reusing its cache),
 // pushed the same way. Transient registry errors are retried a bounded
 // number of times; credentials are the engine's (docker login, DOCKER_CONFIG).
-import type { DockerEngine } from './docker.js'
-import type { Ui } from './pipeline.js'
-import type { Report } from './report.js'
-import type { Spec } from './spec.js'
+import type { DockerEngine } from '../engine/docker.js'
+import type { Ui } from '../pipeline.js'
+import type { Report } from '../report/report.js'
+import type { Spec } from '../spec/spec.js'
 
 export interface PushResult {
   pushed: boolean

@@ -2,7 +2,7 @@
 // and the change of each figure (size, compressed size, first boot, restart,
 // idle memory). Pure apart from reading the file.
 import fs from 'node:fs'
-import { REPORT_VERSION, type Report } from './report.js'
+import { REPORT_VERSION, type Report } from '../report/report.js'
 
 export type DeltaUnit = 'bytes' | 'memory' | 'seconds'
 

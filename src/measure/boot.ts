@@ -2,10 +2,10 @@
 // first boot on an empty volume and restart on the same volume, each timed
 // from `docker start` to ready; idle memory after ready plus idle-settle;
 // a graceful stop that must end with a clean database shutdown.
-import type { DockerEngine, ProcessInfo } from './docker.js'
+import type { DockerEngine, ProcessInfo } from '../engine/docker.js'
 import { freePort, httpStatus, isReadyStatus, pollUntil } from './probe.js'
-import type { Spec } from './spec.js'
-import { formatMemory, formatSeconds } from './units.js'
+import type { Spec } from '../spec/spec.js'
+import { formatMemory, formatSeconds } from '../spec/units.js'
 
 export interface VerifyOptions {
   image: string

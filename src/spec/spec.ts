@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import YAML from 'yaml'
-import { SCHEMA_FILE } from './paths.js'
+import { SCHEMA_FILE } from '../paths.js'
 import { parseDuration, parseSize } from './units.js'
 
 export type Supervisor = 'supervisord' | 's6'

@@ -6,9 +6,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import YAML from 'yaml'
-import { SPEC_INPUTS, type InputKind } from './inputs.js'
-import { ACTION_ROOT } from './paths.js'
-import { fieldDescription } from './spec.js'
+import { SPEC_INPUTS, type InputKind } from '../spec/inputs.js'
+import { ACTION_ROOT } from '../paths.js'
+import { fieldDescription } from '../spec/spec.js'
 
 export const COMMANDS = [
   { name: 'init', summary: 'write a starter aio.yml for the project in this directory' },

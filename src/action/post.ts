@@ -3,11 +3,11 @@
 // half-way is cleaned up too) and its files.
 import fs from 'node:fs'
 import * as core from '@actions/core'
-import type { LocalCacheState } from './cache.js'
-import { Docker } from './docker.js'
+import type { LocalCacheState } from '../build/cache.js'
+import { Docker } from '../engine/docker.js'
 import { STATE_LOCAL_CACHE, STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
-import { actionsCacheStore } from './persist.js'
-import { removeRunResources } from './pipeline.js'
+import { actionsCacheStore } from '../engine/cache-store.js'
+import { removeRunResources } from '../pipeline.js'
 
 /** Saves each image's local build cache unless it was restored under the same key (entries are immutable). */
 async function saveLocalCache(): Promise<void> {

@@ -5,9 +5,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import YAML from 'yaml'
-import { shellQuote, yamlComment, yamlString } from './escape.js'
-import { renderTemplate } from './render.js'
-import { resolveSpec, sanitizeName } from './spec.js'
+import { shellQuote, yamlComment, yamlString } from '../render/escape.js'
+import { renderTemplate } from '../render/render.js'
+import { resolveSpec, sanitizeName } from '../spec/spec.js'
 
 export const SCHEMA_URL =
   'https://raw.githubusercontent.com/aio-image/aio-image/main/schema/aio.schema.json'

@@ -7,7 +7,7 @@ import * as exec from '@actions/exec'
 import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
 import { Builder } from '@docker/actions-toolkit/lib/buildx/builder.js'
 import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
-import { parseSize } from './units.js'
+import { parseSize } from '../spec/units.js'
 
 export interface ExecResult {
   exitCode: number

@@ -1,13 +1,13 @@
 // The JSON report (the machine-readable record of a run, and a later run's
 // baseline) and the summary built from it, rendered as Markdown (the job
 // summary) or plain-text tables (the CLI). Pure functions.
-import type { BaselineComparison, Delta } from './baseline.js'
-import { describeFailure, failedChecks, type Check, type Figures } from './budgets.js'
-import type { CachePlan } from './cache.js'
-import type { HistoryEntry, ProcessInfo } from './docker.js'
-import type { PushResult } from './publish.js'
-import type { Spec } from './spec.js'
-import { formatBytes, formatMemory, formatSeconds } from './units.js'
+import type { BaselineComparison, Delta } from '../baseline/baseline.js'
+import { describeFailure, failedChecks, type Check, type Figures } from '../judge/budgets.js'
+import type { CachePlan } from '../build/cache.js'
+import type { HistoryEntry, ProcessInfo } from '../engine/docker.js'
+import type { PushResult } from '../publish/publish.js'
+import type { Spec } from '../spec/spec.js'
+import { formatBytes, formatMemory, formatSeconds } from '../spec/units.js'
 
 export const REPORT_VERSION = 1
 
