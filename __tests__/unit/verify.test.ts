@@ -1,4 +1,10 @@
-import { expectedPorts, listeningPorts, median, NotReadyError, Verifier } from '../../src/measure/boot.js'
+import {
+  expectedPorts,
+  listeningPorts,
+  median,
+  NotReadyError,
+  Verifier
+} from '../../src/measure/boot.js'
 import { fakeContainerEngine } from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
 

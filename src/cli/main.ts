@@ -10,7 +10,13 @@ import { Docker, EngineUnavailableError } from '../engine/docker.js'
 import { InitError, writeStarterSpec } from './init.js'
 import { InputError, loadSpecs } from '../spec/inputs.js'
 import { ACTION_ROOT } from '../paths.js'
-import { build, removeRunResources, render, runPipeline, type PipelineOptions } from '../pipeline.js'
+import {
+  build,
+  removeRunResources,
+  render,
+  runPipeline,
+  type PipelineOptions
+} from '../pipeline.js'
 import { summaryText, verdict } from '../report/report.js'
 import { SpecError } from '../spec/spec.js'
 import { styleFor, TerminalUi } from './terminal.js'
