@@ -1,42 +1,46 @@
 // The one pipeline behind every front end (the action, the CLI), as steps
-// that compose: render -> build -> boot and measure -> judge -> report -> push.
+// that compose, each a stage folder under src/:
+//   spec/ (the Spec, from the front end) -> render/ -> build/ -> measure/
+//   -> report/ (the record) -> judge/ -> baseline/ -> publish/
 // runPipeline runs them all; the CLI's render and build commands stop early.
-// Front ends read their inputs into a Spec and hand in how to show progress (Ui).
+// Front ends hand in the Spec, how to show progress (Ui), the environment
+// and, in the action, the GitHub Actions cache store.
 import fs from 'node:fs'
 import path from 'node:path'
 import { compareWithBaseline, type BaselineInput } from './baseline/baseline.js'
-import { judgeBudgets, judgeRuntime, type Figures } from './judge/budgets.js'
-import { buildImage, buildPlatforms, type BuildResult, type BuildSettings } from './build/build.js'
+import {
+  buildImage,
+  buildPlatforms,
+  imageLabels,
+  type BuildResult,
+  type BuildSettings
+} from './build/build.js'
+import { planCache, type CachePlan } from './build/cache-plan.js'
 import {
   localCacheDir,
-  planCache,
   restoreLocalCache,
   rotateLocalCache,
-  type CachePlan,
   type LocalCacheState
-} from './build/cache.js'
-import type { DockerEngine } from './engine/docker.js'
-import { measureImage, type ImageFigures } from './measure/image.js'
+} from './build/local-cache.js'
+import { nativePlatform, needsPlatformBuild } from './build/platforms.js'
 import type { CacheStore } from './engine/cache-store.js'
-import { nativePlatform, needsPlatformBuild, publish } from './publish/publish.js'
-import { buildReport, type Report } from './report/report.js'
-import { writeBuildContext, type RenderedFile } from './render/render.js'
-import type { Spec } from './spec/spec.js'
+import type { DockerEngine } from './engine/docker.js'
+import { judgeReport } from './judge/judge.js'
 import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
-
-export interface Ui {
-  /** Runs one phase, its log folded under `title`. */
-  group<T>(title: string, phase: () => Promise<T>): Promise<T>
-  info(message: string): void
-  warning(message: string): void
-  /** One line of a tool's own output (build and push logs): shown in the action's group, by the CLI only when asked. */
-  detail(line: string): void
-}
+import { measureImage, type ImageFigures } from './measure/image.js'
+import { publish } from './publish/publish.js'
+import type { Report } from './report/model.js'
+import { buildReport } from './report/record.js'
+import { writeBuildContext, type RenderedFile } from './render/render.js'
+import type { Spec } from './spec/types.js'
+import type { Ui } from './ui.js'
 
 export interface PipelineOptions {
   spec: Spec
   docker: DockerEngine
   ui: Ui
+  /** The front end's environment (the runner's variables in the action): labels and cache directories. */
+  env: NodeJS.ProcessEnv
   /** This run's own directory: rendered/, report.json, image-id. */
   workDir: string
   /** Labels and names every container and volume this run creates. */
@@ -69,7 +73,6 @@ export interface Built extends BuildResult {
 
 export interface PipelineResult {
   imageId: string
-  figures: Figures
   report: Report
   reportPath: string
   renderedDir: string
@@ -107,9 +110,13 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     builder: builder.name,
     driver: builder.driver,
     ghaAvailable: options.cacheStore?.available() ?? false,
-    localDir: localCacheDir(spec.name, process.env)
+    localDir: localCacheDir(spec.name, options.env)
   })
-  const settings: BuildSettings = { builder: options.builder, cache: cachePlan }
+  const settings: BuildSettings = {
+    builder: options.builder,
+    cache: cachePlan,
+    labels: imageLabels(spec, options.env)
+  }
 
   let localCache: LocalCacheState | undefined
   const built = await ui.group(`Build ${spec.tags.join(', ')}`, async () => {
@@ -153,48 +160,31 @@ async function bootAndMeasure(options: PipelineOptions, built: Built): Promise<M
 }
 
 /**
- * Figures, checks and the report with its cache and baseline. `startedAt`
- * (performance.now() when the pipeline started) gives the pipeline's own
- * overhead: its wall time minus the build and the container waits.
+ * The report of what was measured, judged, with its cache and baseline.
+ * `startedAt` (performance.now() when the pipeline started) gives the
+ * pipeline's own overhead: its wall time minus the build and the container waits.
  */
 function judge(
   options: PipelineOptions,
   built: Built,
   measured: Measured,
   startedAt: number
-): { figures: Figures; report: Report } {
+): Report {
   const { spec } = options
   const { image, verified } = measured
-  const figures: Figures = {
-    imageSize: image.size,
-    compressedSize: image.compressedSize,
-    buildSeconds: built.seconds,
-    overheadSeconds:
-      (performance.now() - startedAt - (verified?.waitedMs ?? 0)) / 1000 - built.seconds,
-    startupMs: verified?.startupMs,
-    restartMs: verified?.restartMs,
-    idleMemoryMax: verified?.idleMemory.max,
-    idleMemoryMedian: verified?.idleMemory.median,
-    stopSeconds: verified?.stop.seconds,
-    cleanDatabaseShutdown: verified?.stop.cleanDatabaseShutdown,
-    dataKeptAfterRestart: verified?.runtime.dataKept,
-    listeningPorts: verified?.runtime.listeningPorts,
-    expectedPorts: verified?.runtime.expectedPorts
-  }
-  const checks = [...judgeBudgets(figures, spec.budgets), ...judgeRuntime(figures)]
-  const report = buildReport({
+  const record = buildReport({
     spec,
     imageId: built.imageId,
-    figures,
-    layers: image.layers,
-    idleSamples: verified?.idleMemory.samples,
-    processes: verified?.processes,
-    checks
+    buildSeconds: built.seconds,
+    image,
+    verified,
+    overheadSeconds:
+      (performance.now() - startedAt - (verified?.waitedMs ?? 0)) / 1000 - built.seconds
   })
   const { used, message, warnings } = built.cachePlan
-  report.cache = { used, message, warnings }
+  const report: Report = { ...judgeReport(record, spec), cache: { used, message, warnings } }
   if (options.baseline) report.baseline = compareWithBaseline(report, options.baseline)
-  return { figures, report }
+  return report
 }
 
 /** Pushes the tags (or builds every platform) when due and the report passed. */
@@ -235,14 +225,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const rendered = await render(options)
   const built = await build(options, rendered)
   const measured = await bootAndMeasure(options, built)
-  const { figures, report } = judge(options, built, measured, startedAt)
+  const report = judge(options, built, measured, startedAt)
   if (options.spec.push || built.platformBuild)
     report.push = await push(options, rendered, built, report)
   const reportPath = path.join(options.workDir, 'report.json')
   await fs.promises.writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
   return {
     imageId: built.imageId,
-    figures,
     report,
     reportPath,
     renderedDir: rendered.dir,

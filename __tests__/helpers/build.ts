@@ -1,15 +1,17 @@
 // Builds a test image straight through the pipeline's own render and build
 // steps (no boot), for tests that inspect or run images themselves.
 import path from 'node:path'
-import { buildImage } from '../../src/build/build.js'
+import { buildImage, imageLabels } from '../../src/build/build.js'
 import { Docker } from '../../src/engine/docker.js'
 import { writeBuildContext } from '../../src/render/render.js'
-import type { Spec } from '../../src/spec/spec.js'
+import type { Spec } from '../../src/spec/types.js'
 import { tempDir } from './tmp.js'
 
 export async function buildTestImage(spec: Spec): Promise<string> {
   const workDir = tempDir('aio-build-')
   const contextDir = path.join(workDir, 'rendered')
   await writeBuildContext(spec, contextDir)
-  return (await buildImage(new Docker(), spec, contextDir, workDir, () => undefined)).imageId
+  const settings = { labels: imageLabels(spec, {}) }
+  return (await buildImage(new Docker(), spec, contextDir, workDir, () => undefined, settings))
+    .imageId
 }

@@ -1,4 +1,5 @@
-import { resolveSpec, type Spec } from '../../src/spec/spec.js'
+import { resolveSpec } from '../../src/spec/load.js'
+import { type Spec } from '../../src/spec/types.js'
 
 /** A valid Spec for unit tests: the minimal inputs plus any overrides (as inputs). */
 export function testSpec(inputs: Record<string, unknown> = {}): Spec {

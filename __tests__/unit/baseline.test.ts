@@ -6,43 +6,45 @@ import {
   compareWithBaseline,
   loadReport
 } from '../../src/baseline/baseline.js'
-import type { Figures } from '../../src/judge/budgets.js'
 import { branchEvent, resolveBaseline, saveBranchReport } from '../../src/action/branch-baseline.js'
 import type { CacheStore } from '../../src/engine/cache-store.js'
-import { buildReport, summaryMarkdown, type Report } from '../../src/report/report.js'
-import { testSpec } from '../helpers/spec.js'
+import { summaryMarkdown } from '../../src/report/markdown.js'
+import { type Report } from '../../src/report/model.js'
+import { measuredReport, verifyResult } from '../helpers/report.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 const MiB = 1024 ** 2
 
+interface Figures {
+  imageSize: number
+  startupMs: number
+  restartMs: number
+  idleMemoryMax: number
+}
+
 function reportOf(figures: Partial<Figures>): Report {
-  return buildReport({
-    spec: testSpec(),
-    imageId: 'sha256:1',
-    figures: {
-      imageSize: 180_000_000,
-      compressedSize: 70_000_000,
-      buildSeconds: 30,
-      overheadSeconds: 2,
-      startupMs: 1500,
-      restartMs: 500,
-      idleMemoryMax: 60 * MiB,
-      idleMemoryMedian: 59 * MiB,
-      stopSeconds: 0.5,
-      cleanDatabaseShutdown: true,
-      ...figures
-    },
-    layers: [],
-    idleSamples: [59 * MiB, 60 * MiB],
-    processes: [],
-    checks: []
+  const {
+    imageSize = 180_000_000,
+    startupMs = 1500,
+    restartMs = 500,
+    idleMemoryMax = 60 * MiB
+  } = figures
+  return measuredReport({
+    image: { size: imageSize, compressedSize: 70_000_000 },
+    buildSeconds: 30,
+    overheadSeconds: 2,
+    verified: verifyResult({
+      startupMs,
+      restartMs,
+      idleMemory: { samples: [59 * MiB, idleMemoryMax], median: 59 * MiB, max: idleMemoryMax },
+      processes: []
+    })
   })
 }
 
 const before = reportOf({})
 const after = reportOf({
   imageSize: 190_000_000,
-  compressedSize: 70_000_000,
   startupMs: 1200,
   restartMs: 600,
   idleMemoryMax: 66 * MiB

@@ -1,41 +1,21 @@
-import {
-  describeFailure,
-  failedChecks,
-  judgeBudgets,
-  judgeRuntime,
-  type Figures
-} from '../../src/judge/budgets.js'
-import {
-  buildReport,
-  instruction,
-  summaryMarkdown,
-  summaryText,
-  verdict,
-  type Report
-} from '../../src/report/report.js'
+import { judgeBudgets } from '../../src/judge/budgets.js'
+import { judgeReport } from '../../src/judge/judge.js'
+import { judgeRuntime } from '../../src/judge/runtime.js'
+import { summaryMarkdown } from '../../src/report/markdown.js'
+import type { Report } from '../../src/report/model.js'
+import { instruction } from '../../src/report/record.js'
+import { summaryText } from '../../src/report/text.js'
+import { describeFailure, failedChecks, verdict } from '../../src/report/verdict.js'
+import { measuredReport } from '../helpers/report.js'
 import { testSpec } from '../helpers/spec.js'
 
-const figures: Figures = {
-  imageSize: 186_000_000,
-  compressedSize: 71_000_000,
-  buildSeconds: 42.5,
-  overheadSeconds: 0.4,
-  startupMs: 1234,
-  restartMs: 800,
-  idleMemoryMax: 60 * 1024 ** 2,
-  idleMemoryMedian: 59 * 1024 ** 2,
-  stopSeconds: 1.2,
-  cleanDatabaseShutdown: true,
-  dataKeptAfterRestart: true,
-  listeningPorts: [8000],
-  expectedPorts: [8000]
-}
+const measured = measuredReport()
 
 describe('judgeBudgets', () => {
   it('passes figures within budget and says by how much one is over', () => {
-    const checks = judgeBudgets(figures, {
+    const checks = judgeBudgets(measured, {
       maxImageSize: 10_000_000,
-      maxStartupTime: 2000,
+      maxStartupTime: 2,
       maxIdleMemory: 64 * 1024 ** 2
     })
     expect(checks.map(c => [c.id, c.passed])).toEqual([
@@ -52,24 +32,22 @@ describe('judgeBudgets', () => {
   })
 
   it('checks only the budgets that are set', () => {
-    expect(judgeBudgets(figures, {})).toEqual([])
+    expect(judgeBudgets(measured, {})).toEqual([])
   })
 })
 
 describe('judgeRuntime', () => {
   it('checks the stop, the database shutdown, data kept and listeners', () => {
-    expect(judgeRuntime(figures).map(c => [c.id, c.kind, c.passed])).toEqual([
+    expect(judgeRuntime(measured).map(c => [c.id, c.kind, c.passed])).toEqual([
       ['graceful-stop', 'runtime', true],
       ['clean-database-shutdown', 'runtime', true],
       ['data-kept-after-restart', 'runtime', true],
       ['listening-ports', 'runtime', true]
     ])
     const bad = judgeRuntime({
-      ...figures,
-      stopSeconds: 10.4,
-      cleanDatabaseShutdown: false,
-      dataKeptAfterRestart: false,
-      listeningPorts: [5432, 8000]
+      ...measured,
+      stop: { seconds: 10.4, cleanDatabaseShutdown: false },
+      runtime: { listeningPorts: [5432, 8000], expectedPorts: [8000], dataKept: false }
     })
     expect(bad.every(check => !check.passed)).toBe(true)
     expect(bad[0].detail).toBe('docker stop had to kill the container')
@@ -81,38 +59,36 @@ describe('judgeRuntime', () => {
   })
 
   it('leaves out the database checks without a database', () => {
-    const noDatabase = {
-      ...figures,
-      cleanDatabaseShutdown: undefined,
-      dataKeptAfterRestart: undefined
+    const noDatabase: Report = {
+      ...measured,
+      stop: { seconds: 1.2 },
+      runtime: { listeningPorts: [8000], expectedPorts: [8000] }
     }
     expect(judgeRuntime(noDatabase).map(c => c.id)).toEqual(['graceful-stop', 'listening-ports'])
   })
   it('has nothing to say when nothing was booted', () => {
-    expect(
-      judgeRuntime({ imageSize: 1, compressedSize: 1, buildSeconds: 1, overheadSeconds: 0 })
-    ).toEqual([])
+    expect(judgeRuntime(measuredReport({ verified: null }))).toEqual([])
   })
 })
 
 describe('report and summary', () => {
   const spec = testSpec({ 'max-image-size': '10MB' })
-  const checks = [...judgeBudgets(figures, spec.budgets), ...judgeRuntime(figures)]
-  const report = buildReport({
-    spec,
-    imageId: 'sha256:abc',
-    figures,
-    layers: [
-      { size: 62_000_000, createdBy: 'COPY /out/ / # buildkit' },
-      {
-        size: 46_000_000,
-        createdBy: '/bin/sh -c apt-get update && apt-get install -y supervisor | tee # buildkit'
+  const report = judgeReport(
+    measuredReport({
+      spec,
+      image: {
+        layers: [
+          { size: 62_000_000, createdBy: 'COPY /out/ / # buildkit' },
+          {
+            size: 46_000_000,
+            createdBy: '/bin/sh -c apt-get update && apt-get install -y supervisor | tee # buildkit'
+          }
+        ]
       }
-    ],
-    idleSamples: [59 * 1024 ** 2, 60 * 1024 ** 2],
-    processes: [{ pid: 1, uid: 0, rssBytes: 20_000_000, command: 'supervisord' }],
-    checks
-  })
+    }),
+    spec
+  )
+  const { checks } = report
 
   it('records figures in seconds and bytes, and the verdict', () => {
     expect(report).toMatchObject({
@@ -140,6 +116,8 @@ describe('report and summary', () => {
       '| Image size | 10.0 MB | 186.0 MB | ❌ fail: over by 176.0 MB (1760.0%) |'
     )
     expect(markdown).toContain('| first boot to ready | 1.234 s |')
+    expect(markdown).toContain('| idle memory (median) | 59.0 MiB |')
+    expect(markdown).toContain('| idle memory (max) | 60.0 MiB |')
     expect(markdown).toContain('| action overhead | 0.400 s |')
     // table cells cannot be broken by the instruction's pipe
     expect(markdown).toContain('supervisor \\| tee')
@@ -156,7 +134,7 @@ describe('report and summary', () => {
   })
 
   it('splits failures into those that fail the run and those that only warn', () => {
-    const stop = judgeRuntime({ ...figures, stopSeconds: 11 })[0]
+    const stop = judgeRuntime({ ...report, stop: { seconds: 11, cleanDatabaseShutdown: true } })[0]
     const failing = [...checks, stop]
     expect(failedChecks(failing, true).fatal.map(c => c.id)).toEqual([
       'max-image-size',
@@ -179,7 +157,7 @@ describe('report and summary', () => {
 
 describe('summary lines', () => {
   const spec = testSpec({ push: true, tags: ['reg.example/app:1', 'reg.example/app:latest'] })
-  const base = buildReport({ spec, imageId: 'sha256:abc', figures, layers: [], checks: [] })
+  const base = measuredReport({ spec })
   const cache = {
     used: 'inline' as const,
     message: 'inline: auto',

@@ -1,14 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { buildxArgs } from '../../src/build/build.js'
-import {
-  cacheType,
-  localCacheKey,
-  planCache,
-  restoreLocalCache,
-  rotateLocalCache,
-  type CacheEnvironment
-} from '../../src/build/cache.js'
+import { cacheType, planCache, type CacheEnvironment } from '../../src/build/cache-plan.js'
+import { localCacheKey, restoreLocalCache, rotateLocalCache } from '../../src/build/local-cache.js'
 import { renderArtifacts } from '../../src/render/render.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'

@@ -7,7 +7,7 @@ import { helpText, parseCommandLine, UsageError, type CliArgs } from '../../src/
 import { main } from '../../src/cli/main.js'
 import { loadSpecs, SPEC_INPUTS } from '../../src/spec/inputs.js'
 import { ACTION_ROOT } from '../../src/paths.js'
-import { fieldDescription } from '../../src/spec/spec.js'
+import { fieldDescription } from '../../src/spec/validate.js'
 import { recordingStream } from '../helpers/stream.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

@@ -108,8 +108,8 @@ describe('pull-request comment', () => {
     server.load([...first, ...second])
     const log = recordingLog()
 
-    await comment.commentOnPullRequest('t0ken', 'notes', SUMMARY, log)
-    await comment.commentOnPullRequest('t0ken', 'notes', SUMMARY, log)
+    await comment.commentOnPullRequest('t0ken', 'notes', SUMMARY, process.env, log)
+    await comment.commentOnPullRequest('t0ken', 'notes', SUMMARY, process.env, log)
 
     expect(server.pending).toEqual([])
     expect(server.seen.map(request => `${request.method} ${request.path}`)).toEqual([
@@ -131,7 +131,7 @@ describe('pull-request comment', () => {
   it('warns, without failing, when the token may not comment', async () => {
     server.load(recording.runs[2])
     const log = recordingLog()
-    await comment.commentOnPullRequest('read-only', 'notes', SUMMARY, log)
+    await comment.commentOnPullRequest('read-only', 'notes', SUMMARY, process.env, log)
     expect(server.seen).toHaveLength(1)
     expect(log.lines).toEqual([
       expect.stringMatching(
@@ -143,7 +143,7 @@ describe('pull-request comment', () => {
   it('attempts nothing without a token', async () => {
     server.load([])
     const log = recordingLog()
-    await comment.commentOnPullRequest('', 'notes', SUMMARY, log)
+    await comment.commentOnPullRequest('', 'notes', SUMMARY, process.env, log)
     expect(server.seen).toEqual([])
     expect(log.lines).toEqual([])
   })

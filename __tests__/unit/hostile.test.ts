@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import fc from 'fast-check'
 import YAML from 'yaml'
 import { renderArtifacts, type RenderedFile } from '../../src/render/render.js'
-import { SpecError, type Spec } from '../../src/spec/spec.js'
+import { SpecError, type Spec } from '../../src/spec/types.js'
 import { testSpec } from '../helpers/spec.js'
 
 const NASTY = [

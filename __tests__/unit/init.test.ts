@@ -9,7 +9,7 @@ import {
   starterSpec,
   writeStarterSpec
 } from '../../src/cli/init.js'
-import { resolveSpec } from '../../src/spec/spec.js'
+import { resolveSpec } from '../../src/spec/load.js'
 import { PROJECTS } from '../helpers/projects.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 

@@ -1,15 +1,17 @@
 import { DockerError, pushedDigest, type DockerEngine } from '../../src/engine/docker.js'
-import type { Ui } from '../../src/pipeline.js'
+import type { Ui } from '../../src/ui.js'
 import {
   isTransientRegistryError,
+  publish,
+  type PublishOptions
+} from '../../src/publish/publish.js'
+import {
   nativePlatform,
   needsPlatformBuild,
   PlatformError,
-  publish,
-  samePlatform,
-  type PublishOptions
-} from '../../src/publish/publish.js'
-import type { Report } from '../../src/report/report.js'
+  samePlatform
+} from '../../src/build/platforms.js'
+import type { Report } from '../../src/report/model.js'
 import { testSpec } from '../helpers/spec.js'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`

@@ -1,13 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {
-  findSpecFile,
-  readSpecFile,
-  resolveSpec,
-  resolveSpecs,
-  sanitizeName,
-  SpecError
-} from '../../src/spec/spec.js'
+import { findSpecFile, readSpecFile, resolveSpec, resolveSpecs } from '../../src/spec/load.js'
+import { sanitizeName } from '../../src/spec/normalize.js'
+import { SpecError } from '../../src/spec/types.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -49,7 +44,7 @@ describe('resolveSpec defaults', () => {
     expect(testSpec({ 'postgres-version': 'none' }).postgres).toBeUndefined()
   })
 
-  it('parses budgets into bytes and milliseconds', () => {
+  it('parses budgets into bytes and seconds, the units of the report', () => {
     const spec = testSpec({
       'max-image-size': '300MB',
       'max-startup-time': '1.5s',
@@ -57,7 +52,7 @@ describe('resolveSpec defaults', () => {
     })
     expect(spec.budgets).toEqual({
       maxImageSize: 300_000_000,
-      maxStartupTime: 1500,
+      maxStartupTime: 1.5,
       maxIdleMemory: 64 * 1024 ** 2
     })
   })

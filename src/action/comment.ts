@@ -73,10 +73,11 @@ export async function commentOnPullRequest(
   token: string,
   name: string,
   summary: string,
+  env: NodeJS.ProcessEnv,
   log: { info(message: string): void; warning(message: string): void }
 ): Promise<void> {
   if (token === '') return
-  const target = pullRequestOf({ ...context, repository: process.env.GITHUB_REPOSITORY })
+  const target = pullRequestOf({ ...context, repository: env.GITHUB_REPOSITORY })
   if (!target) {
     log.info(`no pull-request comment: the event is ${context.eventName || 'not a pull request'}`)
     return

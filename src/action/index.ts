@@ -3,12 +3,11 @@
 import * as core from '@actions/core'
 import { run } from './main.js'
 import { cleanup } from './post.js'
+import { STATE } from './state.js'
 
-const STATE_IS_POST = 'isPost'
-
-if (core.getState(STATE_IS_POST) === 'true') {
+if (core.getState(STATE.isPost) === 'true') {
   await cleanup()
 } else {
-  core.saveState(STATE_IS_POST, 'true')
+  core.saveState(STATE.isPost, 'true')
   await run()
 }

@@ -5,21 +5,20 @@ import crypto from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
+import type { LocalCacheState } from '../build/local-cache.js'
+import { actionsCacheStore } from '../engine/actions-cache.js'
+import type { CacheStore } from '../engine/cache-store.js'
+import { Docker } from '../engine/docker.js'
+import { removeRunResources, runPipeline, type PipelineResult } from '../pipeline.js'
+import { FIGURES, outputValue } from '../report/figures.js'
+import { summaryMarkdown } from '../report/markdown.js'
+import { verdict } from '../report/verdict.js'
+import { loadSpecs } from '../spec/inputs.js'
+import type { Spec } from '../spec/types.js'
+import type { Ui } from '../ui.js'
 import { resolveBaseline, saveBranchReport } from './branch-baseline.js'
 import { commentOnPullRequest } from './comment.js'
-import type { LocalCacheState } from '../build/cache.js'
-import { Docker } from '../engine/docker.js'
-import { loadSpecs } from '../spec/inputs.js'
-import { actionsCacheStore } from '../engine/cache-store.js'
-import { removeRunResources, runPipeline, type PipelineResult, type Ui } from '../pipeline.js'
-import { summaryMarkdown, verdict } from '../report/report.js'
-import type { Spec } from '../spec/spec.js'
-import { formatSeconds } from '../spec/units.js'
-
-export const STATE_RUN_ID = 'run-id'
-export const STATE_WORK_DIR = 'work-dir'
-/** The local build caches to save in the post step (JSON of LocalCacheState[], one per image). */
-export const STATE_LOCAL_CACHE = 'local-cache'
+import { STATE } from './state.js'
 
 const actionUi: Ui = {
   group: core.group,
@@ -37,21 +36,18 @@ export function specsFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spe
   )
 }
 
-/** The step outputs that describe one image. */
+/** The step outputs that describe one image: its figures (from the one figure table) and where its files are. */
 export function imageOutputs(result: PipelineResult): Record<string, string> {
-  const { figures } = result
-  const optional = (value: number | undefined, format: (v: number) => string) =>
-    value === undefined ? '' : format(value)
+  const { report } = result
+  const figures = FIGURES.filter(figure => figure.output).map(figure => {
+    const value = figure.value(report)
+    return [figure.id, value === undefined ? '' : outputValue(figure.unit, value)]
+  })
   return {
     'image-id': result.imageId,
-    digest: result.report.push?.pushed ? (result.report.push.digest ?? '') : '',
-    'image-size': String(figures.imageSize),
-    'compressed-size': String(figures.compressedSize),
-    'startup-time': optional(figures.startupMs, formatSeconds),
-    'restart-time': optional(figures.restartMs, formatSeconds),
-    'idle-memory': optional(figures.idleMemoryMax, String),
-    'build-time': figures.buildSeconds.toFixed(3),
-    passed: String(result.report.passed),
+    digest: report.push?.pushed ? (report.push.digest ?? '') : '',
+    ...Object.fromEntries(figures),
+    passed: String(report.passed),
     report: result.reportPath,
     'rendered-dir': result.renderedDir
   }
@@ -91,19 +87,31 @@ function judge(results: ReadonlyArray<{ spec: Spec; result: PipelineResult }>): 
   if (failures.length > 0) core.setFailed(failures.join('\n'))
 }
 
+/** Every action input that is not a spec field, read once by run(). */
+interface ActionInputs {
+  token: string
+  builder?: string
+  baselineReport: string
+}
+
 export async function run(): Promise<void> {
   const runId = crypto.randomBytes(6).toString('hex')
-  const workDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `aio-image-${runId}`)
+  const env = process.env
+  const workDir = path.join(env.RUNNER_TEMP || os.tmpdir(), `aio-image-${runId}`)
   // Saved first, so the post step can clean up whatever happens next.
-  core.saveState(STATE_RUN_ID, runId)
-  core.saveState(STATE_WORK_DIR, workDir)
+  core.saveState(STATE.runId, runId)
+  core.saveState(STATE.workDir, workDir)
   try {
-    const token = core.getInput('github-token')
-    if (token) core.setSecret(token)
+    const inputs: ActionInputs = {
+      token: core.getInput('github-token'),
+      builder: core.getInput('builder') || undefined,
+      baselineReport: core.getInput('baseline-report')
+    }
+    if (inputs.token) core.setSecret(inputs.token)
     // Bad input fails here, before any docker command.
-    const specs = specsFromInputs(process.cwd(), process.env)
+    const specs = specsFromInputs(process.cwd(), env)
     const results = await withRunResourcesRemoved(runId, () =>
-      buildEach(specs, runId, workDir, token)
+      buildEach(specs, { runId, workDir, env, inputs, store: actionsCacheStore(core.info) })
     )
     setOutputs(results)
     judge(results)
@@ -129,49 +137,55 @@ async function withRunResourcesRemoved<T>(runId: string, work: () => Promise<T>)
   }
 }
 
+interface RunContext {
+  runId: string
+  workDir: string
+  env: NodeJS.ProcessEnv
+  inputs: ActionInputs
+  store: CacheStore
+}
+
 /** Each image through the pipeline, with its summary, branch report and PR comment. */
 async function buildEach(
   specs: Spec[],
-  runId: string,
-  workDir: string,
-  token: string
+  { runId, workDir, env, inputs, store }: RunContext
 ): Promise<Array<{ spec: Spec; result: PipelineResult }>> {
-  const store = actionsCacheStore(core.info)
   const results: Array<{ spec: Spec; result: PipelineResult }> = []
   const localCaches: LocalCacheState[] = []
   // Variants one after the other: they share the build cache and the machine.
   for (const spec of specs) {
     const baseline = await resolveBaseline(
-      core.getInput('baseline-report'),
+      inputs.baselineReport,
       spec.name,
       process.cwd(),
-      process.env,
+      env,
       store
     )
     const result = await runPipeline({
       spec,
       docker: new Docker(),
       ui: actionUi,
+      env,
       workDir: spec.variant && specs.length > 1 ? path.join(workDir, spec.variant) : workDir,
       runId,
-      builder: core.getInput('builder') || undefined,
+      builder: inputs.builder,
       cacheStore: store,
       baseline
     })
     results.push({ spec, result })
     if (result.localCache) {
       localCaches.push(result.localCache)
-      core.saveState(STATE_LOCAL_CACHE, JSON.stringify(localCaches))
+      core.saveState(STATE.localCache, JSON.stringify(localCaches))
     }
     const summary = summaryMarkdown(result.report)
     // Runners always set it; `npx @github/local-action` only when .env does.
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
     else
       core.info(
         `no job summary here (GITHUB_STEP_SUMMARY is not set); the report is ${result.reportPath}`
       )
-    await saveBranchReport(result.reportPath, spec.name, process.env, store)
-    await commentOnPullRequest(token, spec.name, summary, actionUi)
+    await saveBranchReport(result.reportPath, spec.name, env, store)
+    await commentOnPullRequest(inputs.token, spec.name, summary, env, actionUi)
   }
   return results
 }

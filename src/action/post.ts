@@ -3,15 +3,15 @@
 // half-way is cleaned up too) and its files.
 import fs from 'node:fs'
 import * as core from '@actions/core'
-import type { LocalCacheState } from '../build/cache.js'
+import type { LocalCacheState } from '../build/local-cache.js'
 import { Docker } from '../engine/docker.js'
-import { STATE_LOCAL_CACHE, STATE_RUN_ID, STATE_WORK_DIR } from './main.js'
-import { actionsCacheStore } from '../engine/cache-store.js'
+import { actionsCacheStore } from '../engine/actions-cache.js'
 import { removeRunResources } from '../pipeline.js'
+import { STATE } from './state.js'
 
 /** Saves each image's local build cache unless it was restored under the same key (entries are immutable). */
 async function saveLocalCache(): Promise<void> {
-  const state = core.getState(STATE_LOCAL_CACHE)
+  const state = core.getState(STATE.localCache)
   if (!state) return
   for (const local of JSON.parse(state) as LocalCacheState[]) {
     if (local.restoredKey === local.key) {
@@ -32,8 +32,8 @@ async function neverFailing(what: string, work: () => Promise<void>): Promise<vo
 }
 
 export async function cleanup(): Promise<void> {
-  const runId = core.getState(STATE_RUN_ID)
-  const workDir = core.getState(STATE_WORK_DIR)
+  const runId = core.getState(STATE.runId)
+  const workDir = core.getState(STATE.workDir)
   await neverFailing('cleanup incomplete', async () => {
     if (runId) {
       const removed = await removeRunResources(new Docker(), runId)

@@ -2,25 +2,13 @@
 // and the change of each figure (size, compressed size, first boot, restart,
 // idle memory). Pure apart from reading the file.
 import fs from 'node:fs'
-import { REPORT_VERSION, type Report } from '../report/report.js'
-
-export type DeltaUnit = 'bytes' | 'memory' | 'seconds'
-
-export interface Delta {
-  title: string
-  unit: DeltaUnit
-  baseline: number
-  current: number
-  /** current - baseline, in the unit's base (bytes or seconds). */
-  change: number
-  /** Change relative to the baseline, in percent; absent when the baseline is 0. */
-  percent?: number
-}
-
-export type BaselineComparison =
-  | { source: string; deltas: Delta[] }
-  /** No baseline: why, e.g. none saved for the base branch yet. */
-  | { missing: string }
+import { FIGURES } from '../report/figures.js'
+import {
+  REPORT_VERSION,
+  type BaselineComparison,
+  type Delta,
+  type Report
+} from '../report/model.js'
 
 /** A baseline handed to the pipeline: a report and where it came from, or why there is none. */
 export type BaselineInput = { source: string; report: Report } | { missing: string }
@@ -51,32 +39,19 @@ export function loadReport(file: string, what: string): Report {
   return report as Report
 }
 
-interface Metric {
-  title: string
-  unit: DeltaUnit
-  value: (report: Report) => number | undefined
-}
-
-const METRICS: readonly Metric[] = [
-  { title: 'image size', unit: 'bytes', value: r => r.image.size },
-  { title: 'compressed size', unit: 'bytes', value: r => r.image.compressedSize },
-  { title: 'first boot to ready', unit: 'seconds', value: r => r.startup?.firstBoot },
-  { title: 'restart to ready', unit: 'seconds', value: r => r.startup?.restart },
-  { title: 'idle memory (max)', unit: 'memory', value: r => r.memory?.idle.max }
-]
-
-/** The change of every figure both reports have. */
+/** The change of every compared figure that both reports have. */
 export function compareReports(current: Report, baseline: Report): Delta[] {
   const deltas: Delta[] = []
-  for (const metric of METRICS) {
-    const now = metric.value(current)
-    const before = metric.value(baseline)
+  for (const figure of FIGURES) {
+    if (!figure.compared) continue
+    const now = figure.value(current)
+    const before = figure.value(baseline)
     if (now === undefined || before === undefined) continue
     const change =
-      metric.unit === 'seconds' ? Math.round((now - before) * 1000) / 1000 : now - before
+      figure.unit === 'seconds' ? Math.round((now - before) * 1000) / 1000 : now - before
     deltas.push({
-      title: metric.title,
-      unit: metric.unit,
+      title: figure.title,
+      unit: figure.unit,
       baseline: before,
       current: now,
       change,

@@ -2,8 +2,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { DockerEngine } from '../engine/docker.js'
-import type { CachePlan } from './cache.js'
-import type { Spec } from '../spec/spec.js'
+import type { CachePlan } from './cache-plan.js'
+import type { Spec } from '../spec/types.js'
 
 export interface BuildResult {
   imageId: string
@@ -30,15 +30,15 @@ export type BuildOutput =
   | { load: true; iidFile: string }
   | { load: false; platforms: string[]; push: boolean; metadataFile: string }
 
-/** How the build uses the cache and which builder runs it. */
+/** How the build uses the cache, which builder runs it, and the image's labels. */
 export interface BuildSettings {
   builder?: string
   cache?: Pick<CachePlan, 'from' | 'to' | 'noCache'>
+  labels: Record<string, string>
 }
 
 export interface BuildArgsOptions extends BuildSettings {
   contextDir: string
-  labels: Record<string, string>
   output: BuildOutput
 }
 
@@ -77,13 +77,12 @@ export async function buildImage(
   contextDir: string,
   workDir: string,
   onLine: (line: string) => void,
-  settings: BuildSettings = {}
+  settings: BuildSettings
 ): Promise<BuildResult> {
   const iidFile = path.join(workDir, 'image-id')
   const args = buildxArgs(spec, {
     ...settings,
     contextDir,
-    labels: imageLabels(spec, process.env),
     output: { load: true, iidFile }
   })
   const [, seconds] = await timed(() => docker.buildx(args, onLine))
@@ -106,7 +105,6 @@ export async function buildPlatforms(
   const args = buildxArgs(spec, {
     ...settings,
     contextDir,
-    labels: imageLabels(spec, process.env),
     output: { load: false, platforms: settings.platforms, push: settings.push, metadataFile }
   })
   const [, seconds] = await timed(() => docker.buildx(args, onLine))

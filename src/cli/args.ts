@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import YAML from 'yaml'
 import { SPEC_INPUTS, type InputKind } from '../spec/inputs.js'
 import { ACTION_ROOT } from '../paths.js'
-import { fieldDescription } from '../spec/spec.js'
+import { fieldDescription } from '../spec/validate.js'
 
 export const COMMANDS = [
   { name: 'init', summary: 'write a starter aio.yml for the project in this directory' },

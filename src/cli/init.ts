@@ -7,7 +7,8 @@ import path from 'node:path'
 import YAML from 'yaml'
 import { shellQuote, yamlComment, yamlString } from '../render/escape.js'
 import { renderTemplate } from '../render/render.js'
-import { resolveSpec, sanitizeName } from '../spec/spec.js'
+import { resolveSpec } from '../spec/load.js'
+import { sanitizeName } from '../spec/normalize.js'
 
 export const SCHEMA_URL =
   'https://raw.githubusercontent.com/aio-image/aio-image/main/schema/aio.schema.json'

@@ -17,8 +17,9 @@ import {
   runPipeline,
   type PipelineOptions
 } from '../pipeline.js'
-import { summaryText, verdict } from '../report/report.js'
-import { SpecError } from '../spec/spec.js'
+import { summaryText } from '../report/text.js'
+import { verdict } from '../report/verdict.js'
+import { SpecError } from '../spec/types.js'
 import { styleFor, TerminalUi } from './terminal.js'
 
 export interface CliIo {
@@ -104,6 +105,7 @@ async function pipelineCommand(args: CliArgs, io: CliIo, ui: TerminalUi): Promis
     spec,
     docker: new Docker(),
     ui,
+    env: io.env,
     workDir: path.resolve(io.cwd, args.out),
     runId: crypto.randomBytes(6).toString('hex')
   }

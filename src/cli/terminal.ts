@@ -2,8 +2,8 @@
 // elapsed time and latest event, then one line saying how it ended; in a CI
 // log (not a TTY) one plain line per event. Tool output (the build log) is
 // folded away unless verbose. Colour only on a TTY and never with NO_COLOR.
-import type { Ui } from '../pipeline.js'
-import { PLAIN_STYLE, type TextStyle } from '../report/report.js'
+import type { Ui } from '../ui.js'
+import { PLAIN_STYLE, type TextStyle } from '../report/text.js'
 
 export interface TerminalOptions {
   /** Where progress goes: stderr, so that stdout carries only the result. */

@@ -1,10 +1,9 @@
-// Directories kept between workflow runs with the GitHub Actions cache
-// (@actions/cache): the local build cache and the base branch's report.
-// Outside GitHub, or when the service fails, nothing is restored or saved
-// and the run goes on: persistence is an optimisation, never a reason to fail.
+// Directories kept between runs: where they live on this machine, and the
+// store that carries them between workflow runs (the GitHub Actions cache,
+// engine/actions-cache.ts, handed in by the action; the CLI has none and
+// simply keeps the directories on disk).
 import os from 'node:os'
 import path from 'node:path'
-import * as cache from '@actions/cache'
 
 /**
  * A directory of aio-image's own that stays put between runs on one machine
@@ -19,41 +18,4 @@ export interface CacheStore {
   /** Restores `dir` from `key`, else from the newest entry starting with `prefix`; the key restored, or undefined. */
   restore(dir: string, key: string, prefix: string): Promise<string | undefined>
   save(dir: string, key: string): Promise<void>
-}
-
-/** The GitHub Actions cache; `log` hears what happened (or why nothing did). */
-export function actionsCacheStore(log: (message: string) => void): CacheStore {
-  // `npx @github/local-action` swaps @actions/cache for a stub without
-  // isFeatureAvailable: that is no cache service either.
-  const serviceAvailable = () =>
-    typeof cache.isFeatureAvailable === 'function' && cache.isFeatureAvailable()
-  const unavailable = (what: string) => {
-    if (serviceAvailable()) return false
-    log(`${what}: the GitHub Actions cache service is not available here; skipped`)
-    return true
-  }
-  return {
-    available: serviceAvailable,
-    async restore(dir, key, prefix) {
-      if (unavailable(`restore ${dir}`)) return undefined
-      try {
-        const restored = await cache.restoreCache([dir], key, [prefix])
-        log(restored ? `restored ${dir} from cache ${restored}` : `no cache for ${prefix}*`)
-        return restored
-      } catch (error) {
-        log(`restore ${dir} failed, going on without it: ${(error as Error).message}`)
-        return undefined
-      }
-    },
-    async save(dir, key) {
-      if (unavailable(`save ${dir}`)) return
-      try {
-        await cache.saveCache([dir], key)
-        log(`saved ${dir} as cache ${key}`)
-      } catch (error) {
-        // e.g. another job saved the same key first
-        log(`save ${dir} as ${key} skipped: ${(error as Error).message}`)
-      }
-    }
-  }
 }

@@ -4,7 +4,7 @@
 // a graceful stop that must end with a clean database shutdown.
 import type { DockerEngine, ProcessInfo } from '../engine/docker.js'
 import { freePort, httpStatus, isReadyStatus, pollUntil } from './probe.js'
-import type { Spec } from '../spec/spec.js'
+import type { Spec } from '../spec/types.js'
 import { formatMemory, formatSeconds } from '../spec/units.js'
 
 export interface VerifyOptions {

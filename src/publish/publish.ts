@@ -1,61 +1,12 @@
 // The push phase, after judging: every tag is pushed when, and only when,
 // every check passed. With platforms beyond the native one, the verified
-// native build is followed by a build of the whole list (reusing its cache),
-// pushed the same way. Transient registry errors are retried a bounded
+// native build is followed by a build of the whole list (reusing its cache,
+// build/platforms.ts), pushed the same way. Transient registry errors are retried a bounded
 // number of times; credentials are the engine's (docker login, DOCKER_CONFIG).
 import type { DockerEngine } from '../engine/docker.js'
-import type { Ui } from '../pipeline.js'
-import type { Report } from '../report/report.js'
-import type { Spec } from '../spec/spec.js'
-
-export interface PushResult {
-  pushed: boolean
-  /** The registry's manifest (or manifest list) digest; the first tag's. */
-  digest?: string
-  /** Tags pushed, with the digest each got. */
-  tags: Array<{ tag: string; digest?: string }>
-  /** Platforms built for the push; empty for the native image alone. */
-  platforms: string[]
-  /** Why nothing (or not everything) was pushed. */
-  reason?: string
-  /** The push was due and failed: the step fails. */
-  failed: boolean
-}
-
-export class PlatformError extends Error {}
-
-/** os/arch[/variant] equality, where arm64's v8 and amd64's v1 are the defaults. */
-export function samePlatform(a: string, b: string): boolean {
-  const parts = (platform: string) => {
-    const [os, arch, variant] = platform.toLowerCase().split('/')
-    const defaultVariant = arch === 'arm64' ? 'v8' : arch === 'amd64' ? 'v1' : ''
-    return `${os}/${arch}/${variant ?? defaultVariant}`
-  }
-  return parts(a) === parts(b)
-}
-
-/** The builder's native platform: buildx lists it first. */
-export function nativePlatform(platforms: string | undefined): string {
-  return (platforms ?? '').split(',')[0]?.trim() || 'linux/amd64'
-}
-
-/**
- * Whether `platforms` asks for more than the native image that verification
- * builds; throws PlatformError when the builder cannot build such a list.
- */
-export function needsPlatformBuild(
-  platforms: readonly string[],
-  builder: { name: string; driver: string; native: string }
-): boolean {
-  if (platforms.length === 0) return false
-  if (platforms.length === 1 && samePlatform(platforms[0], builder.native)) return false
-  if (builder.driver === 'docker') {
-    throw new PlatformError(
-      `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder with the docker-container driver (on GitHub: docker/setup-qemu-action and docker/setup-buildx-action), but builder "${builder.name}" uses the docker driver`
-    )
-  }
-  return true
-}
+import type { PushResult, Report } from '../report/model.js'
+import type { Ui } from '../ui.js'
+import type { Spec } from '../spec/types.js'
 
 const TRANSIENT =
   /timeout|timed out|connection reset|connection refused|unexpected EOF|broken pipe|TLS handshake|temporar|too many requests|\b429\b|\b50[0234]\b|bad gateway|service unavailable/i

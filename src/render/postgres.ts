@@ -1,5 +1,5 @@
 // What Debian packages an embedded PostgreSQL and its extensions come from.
-import type { PostgresSpec } from '../spec/spec.js'
+import type { PostgresSpec } from '../spec/types.js'
 
 // Extensions shipped inside postgresql-MAJOR itself (contrib).
 const CONTRIB = new Set([

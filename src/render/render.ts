@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Mustache from 'mustache'
 import { TEMPLATES_DIR } from '../paths.js'
-import { ROLE_ATTRIBUTES, type BuildStage, type Spec } from '../spec/spec.js'
+import { ROLE_ATTRIBUTES, type BuildStage, type Spec } from '../spec/types.js'
 import { postgresPackages, preloadLibraries } from './postgres.js'
 import {
   dockerfileExecForm,

@@ -3,7 +3,8 @@
 // the spec file. Inputs arrive as strings; the spec file's YAML already has
 // types. Converting first lets one schema judge both.
 import { Util } from '@docker/actions-toolkit/lib/util.js'
-import { findSpecFile, readSpecFile, resolveSpecs, type Spec } from './spec.js'
+import { findSpecFile, readSpecFile, resolveSpecs } from './load.js'
+import { type Spec } from './types.js'
 
 export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'lines' | 'env' | 'version'
 

@@ -1,0 +1,38 @@
+// Which platforms a run builds: the native image that verification boots,
+// and the whole platform list when it names more, if the builder can.
+// Pure.
+
+export class PlatformError extends Error {}
+
+/** os/arch[/variant] equality, where arm64's v8 and amd64's v1 are the defaults. */
+export function samePlatform(a: string, b: string): boolean {
+  const parts = (platform: string) => {
+    const [os, arch, variant] = platform.toLowerCase().split('/')
+    const defaultVariant = arch === 'arm64' ? 'v8' : arch === 'amd64' ? 'v1' : ''
+    return `${os}/${arch}/${variant ?? defaultVariant}`
+  }
+  return parts(a) === parts(b)
+}
+
+/** The builder's native platform: buildx lists it first. */
+export function nativePlatform(platforms: string | undefined): string {
+  return (platforms ?? '').split(',')[0]?.trim() || 'linux/amd64'
+}
+
+/**
+ * Whether `platforms` asks for more than the native image that verification
+ * builds; throws PlatformError when the builder cannot build such a list.
+ */
+export function needsPlatformBuild(
+  platforms: readonly string[],
+  builder: { name: string; driver: string; native: string }
+): boolean {
+  if (platforms.length === 0) return false
+  if (platforms.length === 1 && samePlatform(platforms[0], builder.native)) return false
+  if (builder.driver === 'docker') {
+    throw new PlatformError(
+      `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder with the docker-container driver (on GitHub: docker/setup-qemu-action and docker/setup-buildx-action), but builder "${builder.name}" uses the docker driver`
+    )
+  }
+  return true
+}

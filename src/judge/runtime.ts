@@ -1,0 +1,59 @@
+// The runtime guarantees every verified image must keep, judged from the
+// report, budget or not: a graceful stop inside docker stop's grace, a clean
+// database shutdown, data kept across a restart, and only the declared TCP
+// listeners. Pure.
+import type { Check, Report } from '../report/model.js'
+
+// docker stop waits 10 s before SIGKILL; a stop must end well inside it.
+const STOP_LIMIT_SECONDS = 10
+
+export function judgeRuntime(report: Report): Check[] {
+  const { stop, runtime } = report
+  if (!stop || !runtime) return []
+  const stopInTime = stop.seconds < STOP_LIMIT_SECONDS
+  const checks: Check[] = [
+    {
+      id: 'graceful-stop',
+      kind: 'runtime',
+      title: 'Graceful stop',
+      budget: `< ${STOP_LIMIT_SECONDS} s`,
+      actual: `${stop.seconds.toFixed(3)} s`,
+      passed: stopInTime,
+      detail: stopInTime ? undefined : 'docker stop had to kill the container'
+    }
+  ]
+  if (stop.cleanDatabaseShutdown !== undefined) {
+    checks.push({
+      id: 'clean-database-shutdown',
+      kind: 'runtime',
+      title: 'Clean database shutdown',
+      actual: stop.cleanDatabaseShutdown
+        ? 'database system is shut down'
+        : 'no clean shutdown in the log',
+      passed: stop.cleanDatabaseShutdown
+    })
+  }
+  if (runtime.dataKept !== undefined) {
+    checks.push({
+      id: 'data-kept-after-restart',
+      kind: 'runtime',
+      title: 'Data kept after restart',
+      actual: runtime.dataKept
+        ? 'row written before the stop read back'
+        : 'row written before the stop is gone',
+      passed: runtime.dataKept
+    })
+  }
+  const { listeningPorts: listening, expectedPorts: expected } = runtime
+  const unexpected = listening.filter(port => !expected.includes(port))
+  checks.push({
+    id: 'listening-ports',
+    kind: 'runtime',
+    title: 'TCP listeners',
+    budget: `only ${expected.join(', ')}`,
+    actual: listening.length > 0 ? listening.join(', ') : 'none',
+    passed: unexpected.length === 0,
+    detail: unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : undefined
+  })
+  return checks
+}

@@ -1,0 +1,113 @@
+// The Spec: the one validated, typed description of an image that every
+// stage after spec/ trusts. Every string in it has passed the schema's
+// patterns, so later stages only escape, never re-validate.
+
+export type Supervisor = 'supervisord' | 's6'
+
+export type RoleAttribute = 'CREATEDB' | 'CREATEROLE' | 'REPLICATION' | 'BYPASSRLS'
+export const ROLE_ATTRIBUTES: readonly RoleAttribute[] = [
+  'CREATEDB',
+  'CREATEROLE',
+  'REPLICATION',
+  'BYPASSRLS'
+]
+
+export interface PostgresSpec {
+  version: number
+  extensions: string[]
+  /** ICU data carried: only what PostgreSQL uses, or all of it. */
+  icu: 'slim' | 'full'
+  /** Database and role of the app; the role logs in by peer over the socket. */
+  database: string
+  role: string
+  roleAttributes: RoleAttribute[]
+  /** postgresql.conf settings on top of the image's own, values as text. */
+  settings: Record<string, string>
+  /** Absolute paths of SQL files run once at first boot, in this order. */
+  initSql: string[]
+}
+
+/** A Docker build stage whose results are copied into the image. */
+export interface BuildStage {
+  name: string
+  from: string
+  /** Absolute path of the directory copied to /build in the stage. */
+  context: string
+  packages: string[]
+  commands: string[]
+  /** `from` relative to /build in the stage, `to` absolute in the image. */
+  copy: Array<{ from: string; to: string }>
+}
+
+export interface NginxSpec {
+  /** Static files served at /, or absent: everything goes to the app. */
+  root?: string
+  /** Path prefixes proxied to the app. */
+  proxy: string[]
+}
+
+export type CacheMode = 'auto' | 'gha' | 'local' | 'registry' | 'inline' | 'none'
+
+export interface CacheSpec {
+  mode: CacheMode
+  /** Image reference of the registry cache. */
+  ref?: string
+  /** Raw buildx values; either one given overrides `mode`. */
+  from: string[]
+  to: string[]
+}
+
+export interface Budgets {
+  maxImageSize?: number
+  maxStartupTime?: number
+  maxIdleMemory?: number
+}
+
+export interface Spec {
+  name: string
+  /** The variant of the spec file this image is, when it has variants. */
+  variant?: string
+  /** Absolute path of the build context, copied to /app. */
+  context: string
+  baseImage: string
+  app: {
+    command: string
+    port: number
+    packages: string[]
+    healthPath: string
+    /** Non-secret environment written into the image. */
+    env: Record<string, string>
+    /** Run before the app at every start, as the app. */
+    migrateCommand?: string
+  }
+  /** Absent with `postgres-version: none`. */
+  postgres?: PostgresSpec
+  supervisor: Supervisor
+  buildStages: BuildStage[]
+  /** Absolute path of a PEM file that build stages trust (not copied into the image). */
+  buildCaCertificates?: string
+  /** nginx in front of the app; the app then listens on a Unix socket. */
+  nginx?: NginxSpec
+  tags: string[]
+  /** Push the tags when, and only when, every check passed. */
+  push: boolean
+  /** Platforms to build and push; empty means the native one only. */
+  platforms: string[]
+  cache: CacheSpec
+  buildArgs: Record<string, string>
+  verify: boolean
+  runEnv: Record<string, string>
+  /** Bytes and seconds, the units of the report. */
+  budgets: Budgets
+  idleSettle: number
+  failOnBudget: boolean
+}
+
+export class SpecError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `invalid spec:\n- ${problems.join('\n- ')}`)
+  }
+}
+
+/** Spec fields as the file or the inputs give them, before validation. */
+export type RawSpec = Record<string, unknown>

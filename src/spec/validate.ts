@@ -1,0 +1,156 @@
+// What is wrong with a raw spec: the JSON schema (schema/aio.schema.json,
+// which also gives editors completion) and the rules a schema cannot say,
+// each problem as one line naming the field and what is allowed.
+import fs from 'node:fs'
+import { Ajv, type ErrorObject } from 'ajv'
+import { SCHEMA_FILE } from '../paths.js'
+import { envRecord, sanitizeName } from './normalize.js'
+import type { RawSpec } from './types.js'
+
+// Names that say "secret": such values must never become build arguments.
+const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i
+
+interface SchemaProperty {
+  description?: string
+}
+
+const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as {
+  properties: Record<string, SchemaProperty>
+}
+const validateSchema = new Ajv({
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+  verbose: true
+}).compile(schema)
+
+/** What the schema allows in a field (its `description`), e.g. for help texts. */
+export function fieldDescription(field: string): string | undefined {
+  return schema.properties[field]?.description
+}
+
+/** Everything wrong with one merged spec, before anything is normalised. */
+export function fieldProblems(
+  raw: RawSpec,
+  describe: (field: string) => string,
+  fileName: string,
+  defaultName: string
+): string[] {
+  const problems = schemaProblems(raw, describe, fileName)
+  if (typeof raw['app-command'] !== 'string') {
+    problems.push(
+      `input \`app-command\` is required (or \`app-command\` in ${fileName}): one line of shell that starts the app`
+    )
+  }
+  if ((raw.name ?? sanitizeName(defaultName)) === '') {
+    problems.push(
+      `input \`name\` is required here: no usable default from ${JSON.stringify(defaultName)}`
+    )
+  }
+  // Both end up in the image for anyone who pulls it: never secrets.
+  const bakedIn: Array<[string, string]> = [
+    ['build-args', "build arguments are recorded in the image's history"],
+    ['app-env', "app-env is written into the image's configuration"]
+  ]
+  for (const [field, where] of bakedIn) {
+    for (const key of Object.keys(envRecord(raw[field]))) {
+      if (SECRET_NAME.test(key)) {
+        problems.push(
+          `${describe(field)}: ${key} looks like a secret, and ${where}; pass secrets to the container at run time instead (POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)`
+        )
+      }
+    }
+  }
+  if (raw.verify === false) {
+    for (const field of ['max-startup-time', 'max-idle-memory']) {
+      if (raw[field] !== undefined)
+        problems.push(`${describe(field)}: needs the image booted, but verify is false`)
+    }
+  }
+  if (raw.cache === 'registry' && raw['cache-ref'] === undefined) {
+    problems.push(
+      `${describe('cache')}: registry needs \`cache-ref\`, the image reference that holds the cache`
+    )
+  }
+  const stageNames = ((raw['build-stages'] as Array<{ name?: string }> | undefined) ?? []).map(
+    stage => stage?.name
+  )
+  for (const [index, stageName] of stageNames.entries()) {
+    if (stageNames.indexOf(stageName) !== index)
+      problems.push(
+        `${describe('build-stages')}: two stages are named ${JSON.stringify(stageName)}`
+      )
+  }
+  if (raw['postgres-version'] === 'none') {
+    for (const field of POSTGRES_FIELDS) {
+      if (raw[field] !== undefined)
+        problems.push(
+          `${describe(field)}: needs the embedded database, but postgres-version is none`
+        )
+    }
+  }
+  return problems
+}
+
+// Fields that describe the embedded database, meaningless without it.
+const POSTGRES_FIELDS = [
+  'postgres-extensions',
+  'postgres-database',
+  'postgres-role',
+  'postgres-role-attributes',
+  'postgres-settings',
+  'init-sql'
+]
+
+export function schemaProblems(
+  raw: RawSpec,
+  describe: (field: string) => string,
+  fileName: string
+): string[] {
+  if (validateSchema(raw)) return []
+  // Ajv reports several errors for one bad field (e.g. each anyOf branch);
+  // users want one line per field saying what is allowed.
+  const byField = new Map<string, ErrorObject>()
+  const problems: string[] = []
+  for (const error of validateSchema.errors ?? []) {
+    const [field, ...inside] = error.instancePath.split('/').slice(1)
+    if (error.keyword === 'additionalProperties' && inside.length === 0 && !field) {
+      const unknown = String(error.params.additionalProperty)
+      problems.push(
+        `${fileName}: unknown field \`${unknown}\`; known fields: ${Object.keys(schema.properties)
+          .filter(k => k !== '$schema')
+          .join(', ')}`
+      )
+      continue
+    }
+    if (field && !byField.has(field)) byField.set(field, error)
+  }
+  for (const [field, error] of byField) {
+    const allowed = fieldDescription(field) ?? 'a valid value'
+    const inside = error.instancePath.split('/').slice(2)
+    if (inside.length === 0) {
+      problems.push(
+        `${describe(field)}: ${preview(raw[field])} is not allowed; expected ${allowed}`
+      )
+      continue
+    }
+    // Deep in a structured field: say where, and what is allowed right there.
+    const where = `${field}${inside.map(key => (/^\d+$/.test(key) ? `[${key}]` : `.${key}`)).join('')}`
+    const value = inside.reduce<unknown>(
+      (parent, key) => (parent as Record<string, unknown>)[key],
+      raw[field]
+    )
+    const here = (error.parentSchema as SchemaProperty | undefined)?.description ?? allowed
+    problems.push(
+      error.keyword === 'additionalProperties'
+        ? `${describe(field)}: unknown key \`${String(error.params.additionalProperty)}\` in ${where}; expected ${here}`
+        : `${describe(field)}: ${where} ${preview(value)} is not allowed; expected ${here}`
+    )
+  }
+  return problems
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
