@@ -1,10 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import YAML from 'yaml'
+import { DEFAULTS } from '../../src/spec/defaults.js'
 import { findSpecFile, readSpecFile, resolveSpec, resolveSpecs } from '../../src/spec/load.js'
 import { sanitizeName } from '../../src/spec/normalize.js'
 import { SpecError } from '../../src/spec/types.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
 
 function problemsOf(run: () => unknown): string[] {
   try {
@@ -15,6 +19,23 @@ function problemsOf(run: () => unknown): string[] {
   }
   throw new Error('expected a SpecError')
 }
+
+describe('the table of defaults', () => {
+  it('is what action.yml tells users, input by input', () => {
+    const action = YAML.parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { description: string }>
+    }
+    for (const [field, value] of Object.entries(DEFAULTS)) {
+      const description = action.inputs[field]?.description ?? ''
+      expect([field, description]).toEqual([
+        field,
+        expect.stringMatching(
+          new RegExp(`Default "?${String(value).replace(/\./g, '\\.')}"?(?!\\w)`)
+        )
+      ])
+    }
+  })
+})
 
 describe('resolveSpec defaults', () => {
   it('fills the contract defaults', () => {
