@@ -56,13 +56,18 @@ function step(env: Record<string, string>, cwd: string): Promise<StepResult> {
   })
 }
 
-/** The environment a runner gives every step, without this process's GitHub variables. */
-function baseEnv(extra: Record<string, string>): Record<string, string> {
+/** This process's environment without its GitHub variables (when the tests themselves run on a runner). */
+export function withoutRunnerVariables(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(GITHUB_|INPUT_|STATE_|RUNNER_)/.test(key)) env[key] = value
   }
-  return { ...env, ...extra }
+  return env
+}
+
+/** The environment a runner gives every step, without this process's GitHub variables. */
+function baseEnv(extra: Record<string, string>): Record<string, string> {
+  return { ...withoutRunnerVariables(), ...extra }
 }
 
 export async function runAction(

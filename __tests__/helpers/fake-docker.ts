@@ -1,24 +1,86 @@
+import fs from 'node:fs'
 import http from 'node:http'
+import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
 import type { ContainerOptions, DockerEngine, ExecResult } from '../../src/engine/docker.js'
+import { imageArchive } from './archive.js'
 
 type Fake = Partial<DockerEngine>
 
-/**
- * A fake engine whose "container" is an HTTP server on the published
- * loopback port, answering 200 on every path `readyAfterMs` after start.
- * Records every call by method name.
- */
-export function fakeContainerEngine(options: {
-  readyAfterMs: number
+/** The id `docker buildx build --iidfile` writes for the fake image. */
+export const FAKE_IMAGE_ID = `sha256:${'1f'.repeat(32)}`
+/** The digest the fake registry answers a push (or a platform build's metadata file) with. */
+export const FAKE_DIGEST = `sha256:${'d1'.repeat(32)}`
+
+// The fake image's layers: what `docker history` lists and `docker save` hands over.
+const LAYERS = [
+  {
+    createdBy: 'RUN /bin/sh -c apt-get install -y postgresql-17 # buildkit',
+    content: Buffer.from('postgres '.repeat(20_000))
+  },
+  { createdBy: 'COPY app/ /app # buildkit', content: Buffer.from('print("hello")\n') },
+  { createdBy: '/bin/sh -c #(nop)  CMD ["/entrypoint"]', content: Buffer.alloc(0) }
+]
+/** `docker image inspect .Size` of the fake image: the sum of its layers. */
+export const FAKE_IMAGE_SIZE = LAYERS.reduce((sum, layer) => sum + layer.content.length, 0)
+
+export interface FakeEngineOptions {
+  /** The app answers its health check this long after the container starts (default 0). */
+  readyAfterMs?: number
   exitsAfterStart?: boolean
+  /** TCP ports that listen inside the container besides the app's. */
+  extraListeners?: number[]
+  /** The data volume keeps nothing across a stop: the restart check's row is gone. */
+  losesData?: boolean
+  /** The driver of the builder `docker buildx inspect` describes (default `docker`). */
+  driver?: string
   overrides?: Fake
-}) {
+}
+
+export type FakeEngine = ReturnType<typeof fakeContainerEngine>
+
+const live = new Set<FakeEngine>()
+
+/** Shuts down every fake engine's container (for afterEach). */
+export async function disposeFakeEngines(): Promise<void> {
+  await Promise.all([...live].map(fake => fake.dispose()))
+  live.clear()
+}
+
+/** /proc/net/tcp text with a LISTEN socket on each port. */
+function procNetTcp(ports: readonly number[]): string {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0')
+  return ports.map((port, i) => `   ${i}: 00000000:${hex(port)} 00000000:0000 0A 0\n`).join('')
+}
+
+/**
+ * A fake engine for a whole run. `docker buildx build` writes the files
+ * its arguments name (--iidfile, --metadata-file) and the image exists
+ * from then on, with a few small layers; the "container" is an HTTP server
+ * on the published loopback port, answering 200 on every path
+ * `readyAfterMs` after start, and a data volume that keeps the rows
+ * written into it across a stop (unless `losesData`). Records each call
+ * that changes something (builds, creates, starts, stops, pushes, removes)
+ * by method name, with its arguments.
+ */
+export function fakeContainerEngine(options: FakeEngineOptions = {}) {
   const calls: string[] = []
+  const callArgs: Array<{ method: string; args: unknown[] }> = []
+  const images = new Set<string>()
+  // name -> labels
+  const volumes = new Map<string, Record<string, string>>()
+  const containers = new Map<string, Record<string, string>>()
+  const rows: string[] = []
   let server: http.Server | undefined
   let readyTimer: NodeJS.Timeout | undefined
   let options_: ContainerOptions | undefined
   let running = false
-  const record = (name: string) => calls.push(name)
+  const record = (method: string, ...args: unknown[]) => {
+    calls.push(method)
+    callArgs.push({ method, args })
+  }
+  const knownImage = (image: string) => {
+    if (!images.has(image)) throw new Error(`Error response from daemon: No such image: ${image}`)
+  }
   // The "container" stops when stopped, and also when the test ends: a
   // Verifier that gave up before "ready" leaves its container to the post
   // step, and a timer or server left behind would keep Jest from exiting.
@@ -29,11 +91,47 @@ export function fakeContainerEngine(options: {
     server = undefined
   }
   const engine: Fake = {
-    createVolume: async () => void record('createVolume'),
+    builderInfo: async (name): Promise<BuilderInfo> => ({
+      name: name ?? 'default',
+      driver: options.driver ?? 'docker',
+      nodes: [{ name: name ?? 'default', platforms: 'linux/amd64, linux/386' }]
+    }),
+    buildx: async (args, onLine) => {
+      record('buildx', args)
+      onLine(`docker buildx ${args.join(' ')}`)
+      const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : '')
+      if (value('--iidfile')) {
+        images.add(FAKE_IMAGE_ID)
+        await fs.promises.writeFile(value('--iidfile'), FAKE_IMAGE_ID)
+      }
+      if (value('--metadata-file')) {
+        const metadata = { 'containerimage.digest': FAKE_DIGEST }
+        await fs.promises.writeFile(value('--metadata-file'), JSON.stringify(metadata))
+      }
+    },
+    imageSize: async image => (knownImage(image), FAKE_IMAGE_SIZE),
+    imageHistory: async image => {
+      knownImage(image)
+      return LAYERS.map(layer => ({ createdBy: layer.createdBy, size: layer.content.length }))
+    },
+    saveImage: async (image, consume) => {
+      knownImage(image)
+      return consume(imageArchive(LAYERS.map(layer => layer.content)))
+    },
+    push: async (tag, onLine) => {
+      record('push', tag)
+      onLine(`${tag}: digest: ${FAKE_DIGEST} size: 1780`)
+      return FAKE_DIGEST
+    },
+    createVolume: async (name, labels) => {
+      record('createVolume', name)
+      volumes.set(name, labels)
+    },
     createContainer: async container => {
-      record('createContainer')
+      record('createContainer', container.name)
       options_ = container
-      return 'container-1'
+      containers.set(container.name, container.labels)
+      return container.name
     },
     startContainer: async () => {
       record('startContainer')
@@ -44,20 +142,26 @@ export function fakeContainerEngine(options: {
         server = http
           .createServer((_, response) => response.end('ok'))
           .listen(hostPort, '127.0.0.1')
-      }, options.readyAfterMs)
+      }, options.readyAfterMs ?? 0)
     },
     stopContainer: async () => {
       record('stopContainer')
       await shutDown()
+      if (options.losesData) rows.length = 0
     },
     containerState: async () => ({ running, exitCode: running ? 0 : 1 }),
+    // cat /proc/net/tcp: the app's port and any extra listeners; psql: the
+    // restart check's row, written and read back; anything else succeeds.
     exec: async (_container, command): Promise<ExecResult> => {
-      const stdout =
-        command[0] === 'cat'
-          ? '   0: 00000000:1F40 00000000:0000 0A 0\n'
-          : command.join(' ').includes('SELECT run')
-            ? 'r1\n'
-            : ''
+      const text = command.join(' ')
+      let stdout = ''
+      if (command[0] === 'cat') {
+        stdout = procNetTcp([options_!.ports[0][1], ...(options.extraListeners ?? [])])
+      } else if (running && text.includes('INSERT INTO aio_image_check')) {
+        rows.push(/VALUES \('([^']*)'\)/.exec(text)![1])
+      } else if (text.includes('SELECT run')) {
+        stdout = rows.map(row => `${row}\n`).join('')
+      }
       return { exitCode: running ? 0 : 1, stdout, stderr: '' }
     },
     logs: async () =>
@@ -65,13 +169,32 @@ export function fakeContainerEngine(options: {
     memorySamples: async (_container, count) =>
       Array.from({ length: count }, (_, i) => 1000 * (i + 1)),
     processes: async () => [{ pid: 1, uid: 0, rssBytes: 4096, command: 'supervisord' }],
-    removeContainer: async () => void record('removeContainer'),
+    removeContainer: async container => {
+      record('removeContainer', container)
+      containers.delete(container)
+    },
+    removeLabelled: async label => {
+      record('removeLabelled', label)
+      const at = label.indexOf('=')
+      const take = (resources: Map<string, Record<string, string>>) => {
+        const names = [...resources.keys()].filter(
+          name => resources.get(name)![label.slice(0, at)] === label.slice(at + 1)
+        )
+        for (const name of names) resources.delete(name)
+        return names
+      }
+      return { containers: take(containers), volumes: take(volumes) }
+    },
     ...options.overrides
   }
-  return {
+  const fake = {
     engine: engine as DockerEngine,
     calls,
+    /** The arguments of each call of `method`, in order. */
+    argsOf: (method: string) => callArgs.filter(call => call.method === method).map(c => c.args),
     containerOptions: () => options_,
     dispose: shutDown
   }
+  live.add(fake)
+  return fake
 }

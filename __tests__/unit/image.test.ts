@@ -1,14 +1,6 @@
-import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
-import tar from 'tar-stream'
 import { compressedLayersSize } from '../../src/measure/image.js'
-
-async function archive(entries: Record<string, Buffer>): Promise<Readable> {
-  const pack = tar.pack()
-  for (const [name, content] of Object.entries(entries)) pack.entry({ name }, content)
-  pack.finalize()
-  return Readable.from(pack as unknown as AsyncIterable<Buffer>)
-}
+import { archive } from '../helpers/archive.js'
 
 describe('compressedLayersSize', () => {
   const layerA = Buffer.from('a'.repeat(100_000) + 'noise'.repeat(100))
@@ -20,7 +12,7 @@ describe('compressedLayersSize', () => {
       { Config: 'c.json', Layers: ['aaa/layer.tar', 'bbb/layer.tar'] }
     ])
     const size = await compressedLayersSize(
-      await archive({
+      archive({
         'c.json': Buffer.from('{}'),
         'aaa/layer.tar': layerA,
         'bbb/layer.tar': layerB,
@@ -35,7 +27,7 @@ describe('compressedLayersSize', () => {
       { Config: 'blobs/sha256/c', Layers: ['blobs/sha256/a', 'blobs/sha256/b'] }
     ])
     const size = await compressedLayersSize(
-      await archive({
+      archive({
         'manifest.json': Buffer.from(manifest),
         'blobs/sha256/c': Buffer.from('{"x":1}'),
         'blobs/sha256/a': layerA,

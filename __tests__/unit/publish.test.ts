@@ -1,5 +1,4 @@
 import { DockerError, pushedDigest, type DockerEngine } from '../../src/engine/docker.js'
-import type { Ui } from '../../src/ui.js'
 import {
   isTransientRegistryError,
   publish,
@@ -13,20 +12,10 @@ import {
 } from '../../src/build/platforms.js'
 import type { Report } from '../../src/report/model.js'
 import { testSpec } from '../helpers/spec.js'
+import { recordingUi } from '../helpers/ui.js'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`
 const noDelay = { attempts: 3, firstDelayMs: 0 }
-
-function recordingUi(): Ui & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    lines,
-    group: (_title, phase) => phase(),
-    info: message => void lines.push(message),
-    warning: message => void lines.push(`warning: ${message}`),
-    detail: () => undefined
-  }
-}
 
 function report(passed: boolean): Report {
   return {

@@ -5,22 +5,14 @@ import {
   NotReadyError,
   Verifier
 } from '../../src/measure/boot.js'
-import { fakeContainerEngine } from '../helpers/fake-docker.js'
+import { disposeFakeEngines, fakeContainerEngine } from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
 
 describe('Verifier', () => {
-  const fakes: ReturnType<typeof fakeContainerEngine>[] = []
-  const fakeEngine = (options: Parameters<typeof fakeContainerEngine>[0]) => {
-    const fake = fakeContainerEngine(options)
-    fakes.push(fake)
-    return fake
-  }
-  afterEach(async () => {
-    await Promise.all(fakes.splice(0).map(fake => fake.dispose()))
-  })
+  afterEach(disposeFakeEngines)
 
   it('times first boot and restart to ready, samples memory, stops cleanly', async () => {
-    const fake = fakeEngine({ readyAfterMs: 300 })
+    const fake = fakeContainerEngine({ readyAfterMs: 300 })
     const spec = testSpec({ 'idle-settle': '10ms', 'run-env': ['SECRET=x'] })
     let settled = false
     const result = await new Verifier(fake.engine, spec, {
@@ -58,7 +50,7 @@ describe('Verifier', () => {
   })
 
   it("gives each variant of a run its own container and volume, under the run's label", async () => {
-    const fake = fakeEngine({ readyAfterMs: 10 })
+    const fake = fakeContainerEngine({ readyAfterMs: 10 })
     const spec = { ...testSpec({ 'idle-settle': '10ms' }), variant: 'genie' }
     await new Verifier(fake.engine, spec, { image: 'x', runId: 'r1', memorySamples: 1 }).run()
     expect(fake.containerOptions()).toMatchObject({
@@ -69,7 +61,7 @@ describe('Verifier', () => {
   })
 
   it('fails with the log tail when the container exits before ready', async () => {
-    const fake = fakeEngine({ readyAfterMs: 0, exitsAfterStart: true })
+    const fake = fakeContainerEngine({ readyAfterMs: 0, exitsAfterStart: true })
     const verifier = new Verifier(fake.engine, testSpec(), {
       image: 'x',
       runId: 'r2',
@@ -83,7 +75,7 @@ describe('Verifier', () => {
   })
 
   it('fails within its bound when the app never answers', async () => {
-    const fake = fakeEngine({ readyAfterMs: 60_000 })
+    const fake = fakeContainerEngine({ readyAfterMs: 60_000 })
     const started = Date.now()
     const error = await new Verifier(fake.engine, testSpec(), {
       image: 'x',
