@@ -11,6 +11,7 @@ import {
   pgConfString,
   pgIdentifier,
   shellQuote,
+  wholeNumber,
   yamlString
 } from '../../src/render/escape.js'
 
@@ -112,5 +113,14 @@ describe('pgConfName and envName', () => {
     expect(envName('HIVE_API_PORT')).toBe('HIVE_API_PORT')
     for (const bad of ['1A', 'A B', 'A=B', 'A\nB', ''])
       expect(() => envName(bad)).toThrow(EscapeError)
+  })
+})
+
+describe('wholeNumber', () => {
+  it('writes whole numbers and refuses anything else', () => {
+    expect(wholeNumber(0)).toBe('0')
+    expect(wholeNumber(4250)).toBe('4250')
+    for (const value of [1.5, -1, NaN, Infinity, 2 ** 53])
+      expect(() => wholeNumber(value)).toThrow(EscapeError)
   })
 })

@@ -147,6 +147,14 @@ describe('renderArtifacts', () => {
       )
       for (const file of files) writeFiles(dir, { [file.path]: file.content })
       expect(scripts.length).toBeGreaterThan(5)
+      // every executable but the Python launcher of supervisord is checked
+      expect(scripts.map(script => script.path)).toEqual(
+        expect.arrayContaining(
+          files
+            .filter(file => file.mode === 0o755 && file.path !== 'aio/lib/supervisord')
+            .map(file => file.path)
+        )
+      )
       // throws with shellcheck's findings when any script has one
       execFileSync(
         'shellcheck',

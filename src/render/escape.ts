@@ -128,3 +128,10 @@ export function yamlComment(value: string): string {
   assertOneLine(value, 'YAML comment')
   return value
 }
+
+/** A count (of seconds, milliseconds) in decimal digits, which every file format reads as it is. */
+export function wholeNumber(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new EscapeError(`${value} is not a whole number`)
+  return String(value)
+}

@@ -20,8 +20,10 @@ import {
   pgIdentifier,
   shellQuote,
   shellWords,
+  wholeNumber,
   yamlString
 } from './escape.js'
+import { STOP_BUDGETS, STOP_ORDER, type StopBudget } from './stop-budget.js'
 import { copyContext } from './context.js'
 
 export interface RenderedFile {
@@ -110,15 +112,18 @@ const ARTIFACTS: readonly Artifact[] = [
     when: withSupervisord
   },
   { template: 'on-fatal.sh', output: 'aio/lib/on-fatal', executable: true, when: withSupervisord },
+  // docker stop sends SIGTERM, Ctrl-C under docker run -it SIGINT: both stop the services in order.
   {
-    template: 's6/.s6-svscan/SIGTERM',
+    template: 's6/.s6-svscan/stop-signal.mustache',
     output: 'aio/etc/s6/.s6-svscan/SIGTERM',
+    view: 'shell',
     executable: true,
     when: withS6
   },
   {
-    template: 's6/.s6-svscan/SIGINT',
+    template: 's6/.s6-svscan/stop-signal.mustache',
     output: 'aio/etc/s6/.s6-svscan/SIGINT',
+    view: 'shell',
     executable: true,
     when: withS6
   },
@@ -129,7 +134,12 @@ const ARTIFACTS: readonly Artifact[] = [
     when: withS6
   },
   { template: 's6/app/run', output: 'aio/etc/s6/app/run', executable: true, when: withS6 },
-  { template: 's6/app/timeout-kill', output: 'aio/etc/s6/app/timeout-kill', when: withS6 },
+  {
+    template: 's6/app/timeout-kill.mustache',
+    output: 'aio/etc/s6/app/timeout-kill',
+    view: 'shell',
+    when: withS6
+  },
   {
     template: 's6/postgres/run',
     output: 'aio/etc/s6/postgres/run',
@@ -148,8 +158,9 @@ const ARTIFACTS: readonly Artifact[] = [
     when: withS6AndPostgres
   },
   {
-    template: 's6/postgres/timeout-kill',
+    template: 's6/postgres/timeout-kill.mustache',
     output: 'aio/etc/s6/postgres/timeout-kill',
+    view: 'shell',
     when: withS6AndPostgres
   },
   { template: 'nginx.conf.mustache', output: 'aio/etc/nginx.conf', view: 'nginx', when: withNginx },
@@ -161,8 +172,9 @@ const ARTIFACTS: readonly Artifact[] = [
     when: withS6AndNginx
   },
   {
-    template: 's6/nginx/timeout-kill',
+    template: 's6/nginx/timeout-kill.mustache',
     output: 'aio/etc/s6/nginx/timeout-kill',
+    view: 'shell',
     when: withS6AndNginx
   }
 ]
@@ -203,6 +215,16 @@ export function postgresSettings(spec: Spec): Array<[string, string]> {
     .filter(library => library !== '')
   if (preload.length > 0) settings.shared_preload_libraries = [...new Set(preload)].join(',')
   return Object.entries(settings)
+}
+
+/** Each service's stop budget in the units its supervisor reads: supervisord seconds, s6 milliseconds. */
+function stopBudgetValues(): View {
+  const values = ({ killAfterMs, waitMs }: StopBudget) => ({
+    killAfterSeconds: wholeNumber(killAfterMs / 1000),
+    killAfterMs: wholeNumber(killAfterMs),
+    waitMs: wholeNumber(waitMs)
+  })
+  return Object.fromEntries(STOP_ORDER.map(service => [service, values(STOP_BUDGETS[service])]))
 }
 
 const VIEWS: Record<ViewName, (spec: Spec) => View> = {
@@ -255,7 +277,8 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     migrateCommand: shellQuote(spec.app.migrateCommand ?? ''),
     appSocket: shellQuote(spec.nginx ? APP_SOCKET : ''),
     postgres: spec.postgres !== undefined,
-    nginx: spec.nginx !== undefined
+    nginx: spec.nginx !== undefined,
+    stop: stopBudgetValues()
   }),
   pgconf: spec => ({
     pgMajor: spec.postgres?.version,
