@@ -8,8 +8,8 @@ import { tempDir } from '../helpers/tmp.js'
 
 // The entries of `npm run build`: the action's bundle and the CLI's.
 const BUNDLES = [
-  { entry: 'src/index.ts', dir: 'dist' },
-  { entry: 'src/bin.ts', dir: 'dist/cli' }
+  { entry: 'src/action/index.ts', dir: 'dist' },
+  { entry: 'src/cli/bin.ts', dir: 'dist/cli' }
 ]
 
 it.each(BUNDLES)(
