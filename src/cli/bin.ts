@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry of dist/cli/index.js, the `aio-image` command (package.json "bin").
-import { dropWorkflowDebug } from '../engine/toolkit.js'
+import { dropWorkflowDebug, removeToolkitTempDirs } from '../engine/toolkit.js'
 import { main } from './main.js'
 
 dropWorkflowDebug(process.stdout)
@@ -10,3 +10,5 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd()
 })
+// No post step here: the toolkit's temp directory goes with the command.
+await removeToolkitTempDirs()
