@@ -1,3 +1,5 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
 import http from 'node:http'
 import type { ContainerOptions, DockerEngine, ExecResult } from '../../src/engine/docker.js'
 
@@ -74,4 +76,44 @@ export function fakeContainerEngine(options: {
     containerOptions: () => options_,
     dispose: shutDown
   }
+}
+
+/**
+ * A fake engine for builds: `buildx` records each build's arguments and
+ * writes what buildx writes, the image id to --iidfile and to
+ * --metadata-file the build's ref and `containerimage.digest`: the image id
+ * when loaded, the manifest list's digest when pushed, none for a platform
+ * list that is neither (the docker-container driver then exports nothing).
+ */
+export function fakeBuildEngine(options: { overrides?: Fake } = {}) {
+  const builds: string[][] = []
+  const imageId = `sha256:${crypto.randomBytes(32).toString('hex')}`
+  const manifestDigest = `sha256:${crypto.randomBytes(32).toString('hex')}`
+  const engine: Fake = {
+    buildx: async (args, onLine) => {
+      builds.push(args)
+      onLine(`docker buildx ${args.join(' ')}`)
+      const valueOf = (flag: string) => {
+        const index = args.indexOf(flag)
+        return index === -1 ? undefined : args[index + 1]
+      }
+      const iidFile = valueOf('--iidfile')
+      if (iidFile) fs.writeFileSync(iidFile, imageId)
+      const metadataFile = valueOf('--metadata-file')
+      if (metadataFile) {
+        const digest = args.includes('--push')
+          ? manifestDigest
+          : args.includes('--load')
+            ? imageId
+            : undefined
+        const metadata = {
+          'buildx.build.ref': `default/default/${crypto.randomBytes(12).toString('hex')}`,
+          ...(digest && { 'containerimage.digest': digest })
+        }
+        fs.writeFileSync(metadataFile, JSON.stringify(metadata, null, 2))
+      }
+    },
+    ...options.overrides
+  }
+  return { engine: engine as DockerEngine, builds, imageId, manifestDigest }
 }

@@ -147,7 +147,7 @@ describe('planCache: raw cache-from / cache-to', () => {
 
 describe('buildxArgs with a cache plan', () => {
   const spec = testSpec({ tags: ['a:1'] })
-  const base = { contextDir: '/ctx', labels: {} }
+  const base = { contextDir: '/ctx', labels: {}, metadataFile: '/w/m.json' }
 
   it('adds the builder and the cache values for the native build', () => {
     const args = buildxArgs(spec, {
@@ -169,12 +169,7 @@ describe('buildxArgs with a cache plan', () => {
   })
 
   it('builds a platform list with a metadata file, pushing only when asked', () => {
-    const output = {
-      load: false as const,
-      platforms: ['linux/amd64', 'linux/arm64'],
-      push: true,
-      metadataFile: '/w/m.json'
-    }
+    const output = { load: false as const, platforms: ['linux/amd64', 'linux/arm64'], push: true }
     const args = buildxArgs(spec, { ...base, output })
     expect(args).toEqual(
       expect.arrayContaining([

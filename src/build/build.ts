@@ -1,6 +1,7 @@
 // docker buildx build of the rendered context: arguments (pure) and the run.
-import fs from 'node:fs'
 import path from 'node:path'
+import { Build } from '@docker/actions-toolkit/lib/buildx/build.js'
+import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
 import type { DockerEngine } from '../engine/docker.js'
 import type { CachePlan } from './cache.js'
 import type { Spec } from '../spec/spec.js'
@@ -8,6 +9,8 @@ import type { Spec } from '../spec/spec.js'
 export interface BuildResult {
   imageId: string
   seconds: number
+  /** What buildx wrote to --metadata-file: `containerimage.digest`, `buildx.build.ref`, ... */
+  metadata: BuildMetadata
 }
 
 /** OCI labels, with the source and revision when running on GitHub. */
@@ -27,8 +30,7 @@ export function imageLabels(spec: Spec, env: NodeJS.ProcessEnv): Record<string, 
 
 /** Where a build goes: the native image loaded into the engine, or a platform list. */
 export type BuildOutput =
-  | { load: true; iidFile: string }
-  | { load: false; platforms: string[]; push: boolean; metadataFile: string }
+  { load: true; iidFile: string } | { load: false; platforms: string[]; push: boolean }
 
 /** How the build uses the cache and which builder runs it. */
 export interface BuildSettings {
@@ -40,6 +42,8 @@ export interface BuildArgsOptions extends BuildSettings {
   contextDir: string
   labels: Record<string, string>
   output: BuildOutput
+  /** Where buildx writes the build's metadata; every build has it. */
+  metadataFile: string
 }
 
 export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
@@ -49,9 +53,10 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   if (output.load) {
     args.push('--load', '--iidfile', output.iidFile)
   } else {
-    args.push('--platform', output.platforms.join(','), '--metadata-file', output.metadataFile)
+    args.push('--platform', output.platforms.join(','))
     if (output.push) args.push('--push')
   }
+  args.push('--metadata-file', options.metadataFile)
   args.push('--file', path.join(options.contextDir, 'Dockerfile'))
   if (cache?.noCache) args.push('--no-cache')
   for (const value of cache?.from ?? []) args.push('--cache-from', value)
@@ -64,56 +69,72 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   return args
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now()
-  const value = await work()
-  return [value, (performance.now() - started) / 1000]
+interface BuildRequest {
+  spec: Spec
+  contextDir: string
+  onLine: (line: string) => void
+  settings: BuildSettings
+  output: BuildOutput
 }
 
-/** Builds the native image and loads it into the engine; `onLine` gets the build log. */
+/** Runs one build whose files (image id, metadata) are the toolkit's `build`'s. */
+async function runBuild(
+  docker: DockerEngine,
+  build: Build,
+  request: BuildRequest
+): Promise<{ metadata: BuildMetadata; seconds: number }> {
+  const args = buildxArgs(request.spec, {
+    ...request.settings,
+    contextDir: request.contextDir,
+    labels: imageLabels(request.spec, process.env),
+    output: request.output,
+    metadataFile: build.getMetadataFilePath()
+  })
+  const started = performance.now()
+  await docker.buildx(args, request.onLine)
+  const seconds = (performance.now() - started) / 1000
+  const metadata = build.resolveMetadata()
+  if (!metadata) throw new Error(`buildx wrote no metadata to ${build.getMetadataFilePath()}`)
+  return { metadata, seconds }
+}
+
+/**
+ * Builds the native image and loads it into the engine; `onLine` gets the
+ * build log. `_workDir` is ignored, the build's files being the toolkit's
+ * (in its temp directory, engine/toolkit.ts); it stays only so that callers
+ * are unchanged until the pipeline drops it.
+ */
 export async function buildImage(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
-  workDir: string,
+  _workDir: string,
   onLine: (line: string) => void,
   settings: BuildSettings = {}
 ): Promise<BuildResult> {
-  const iidFile = path.join(workDir, 'image-id')
-  const args = buildxArgs(spec, {
-    ...settings,
-    contextDir,
-    labels: imageLabels(spec, process.env),
-    output: { load: true, iidFile }
-  })
-  const [, seconds] = await timed(() => docker.buildx(args, onLine))
-  return { imageId: (await fs.promises.readFile(iidFile, 'utf8')).trim(), seconds }
+  const build = new Build()
+  const output = { load: true as const, iidFile: build.getImageIDFilePath() }
+  const built = await runBuild(docker, build, { spec, contextDir, onLine, settings, output })
+  const imageId = build.resolveImageID()
+  if (!imageId) throw new Error(`buildx wrote no image id to ${output.iidFile}`)
+  return { imageId, ...built }
 }
 
 /**
  * Builds every platform of `platforms` (pushing them with `push`); the
- * manifest list's digest comes from buildx's metadata file. `onLine` gets the build log.
+ * manifest list's digest comes from the build's metadata. `onLine` gets the
+ * build log; `_workDir` is ignored, as by buildImage.
  */
 export async function buildPlatforms(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
-  workDir: string,
+  _workDir: string,
   onLine: (line: string) => void,
   settings: BuildSettings & { platforms: string[]; push: boolean }
-): Promise<{ digest?: string; seconds: number }> {
-  const metadataFile = path.join(workDir, 'platforms-metadata.json')
-  const args = buildxArgs(spec, {
-    ...settings,
-    contextDir,
-    labels: imageLabels(spec, process.env),
-    output: { load: false, platforms: settings.platforms, push: settings.push, metadataFile }
-  })
-  const [, seconds] = await timed(() => docker.buildx(args, onLine))
-  const metadata = JSON.parse(await fs.promises.readFile(metadataFile, 'utf8')) as Record<
-    string,
-    unknown
-  >
-  const digest = metadata['containerimage.digest']
-  return { digest: typeof digest === 'string' ? digest : undefined, seconds }
+): Promise<{ digest?: string; seconds: number; metadata: BuildMetadata }> {
+  const build = new Build()
+  const output = { load: false as const, platforms: settings.platforms, push: settings.push }
+  const built = await runBuild(docker, build, { spec, contextDir, onLine, settings, output })
+  return { digest: build.resolveDigest(built.metadata), ...built }
 }
