@@ -84,12 +84,14 @@ export function fakeContainerEngine(options: {
  * --metadata-file the build's ref and `containerimage.digest`: the image id
  * when loaded, the manifest list's digest when pushed, none for a platform
  * list that is neither (the docker-container driver then exports nothing).
+ * `buildxVersion` answers `version`.
  */
-export function fakeBuildEngine(options: { overrides?: Fake } = {}) {
+export function fakeBuildEngine(options: { version: string; overrides?: Fake }) {
   const builds: string[][] = []
   const imageId = `sha256:${crypto.randomBytes(32).toString('hex')}`
   const manifestDigest = `sha256:${crypto.randomBytes(32).toString('hex')}`
   const engine: Fake = {
+    buildxVersion: async () => options.version,
     buildx: async (args, onLine) => {
       builds.push(args)
       onLine(`docker buildx ${args.join(' ')}`)

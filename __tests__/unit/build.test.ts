@@ -1,9 +1,93 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { buildImage, buildPlatforms } from '../../src/build/build.js'
+import {
+  buildImage,
+  buildPlatforms,
+  buildxArgs,
+  BuildxTooOldError,
+  installedBuildx,
+  type BuildArgsOptions
+} from '../../src/build/build.js'
+import { planCache, type CacheEnvironment } from '../../src/build/cache.js'
+import { EngineUnavailableError } from '../../src/engine/docker.js'
 import { toolkitTempDir } from '../../src/engine/toolkit.js'
 import { fakeBuildEngine } from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
+
+const github: CacheEnvironment = {
+  builder: 'ci',
+  driver: 'docker-container',
+  ghaAvailable: true,
+  localDir: '/cache/demo'
+}
+
+describe('installedBuildx', () => {
+  it('has what each release brought, by the toolkit version check', async () => {
+    expect([...(await installedBuildx('0.3.1')).features]).toEqual([])
+    expect([...(await installedBuildx('0.5.1')).features]).toEqual(['builder'])
+    expect([...(await installedBuildx('0.13.1')).features]).toEqual(['builder', 'metadataFile'])
+    expect([...(await installedBuildx('0.21.0')).features]).toEqual([
+      'builder',
+      'metadataFile',
+      'ghaCache'
+    ])
+  })
+
+  it('takes a commit build as having everything, as the toolkit does', async () => {
+    expect((await installedBuildx('788433a')).features.size).toBe(3)
+  })
+})
+
+describe('buildxArgs version gates', () => {
+  const spec = testSpec()
+  const options = async (
+    version: string,
+    extra: Partial<BuildArgsOptions> = {}
+  ): Promise<BuildArgsOptions> => ({
+    contextDir: '/ctx',
+    labels: {},
+    output: { load: true, iidFile: '/w/iid' },
+    metadataFile: '/w/m.json',
+    buildx: await installedBuildx(version),
+    ...extra
+  })
+
+  it('needs buildx 0.6.0 for the metadata file every build writes', async () => {
+    expect(buildxArgs(spec, await options('0.6.0'))).toContain('--metadata-file')
+    const tooOld = await options('0.5.1')
+    expect(() => buildxArgs(spec, tooOld)).toThrow(new BuildxTooOldError('0.5.1', ['metadataFile']))
+    expect(() => buildxArgs(spec, tooOld)).toThrow(
+      'buildx 0.5.1 is too old for this build: --metadata-file needs buildx 0.6.0 or newer. Install a newer buildx (on GitHub: docker/setup-buildx-action)'
+    )
+  })
+
+  it('names every missing feature at once', async () => {
+    const withBuilder = await options('0.3.1', { builder: 'ci' })
+    expect(() => buildxArgs(spec, withBuilder)).toThrow(
+      'buildx 0.3.1 is too old for this build: --builder needs buildx 0.4.0 or newer; --metadata-file needs buildx 0.6.0 or newer.'
+    )
+  })
+
+  it('needs buildx 0.21.0 for the gha cache, planned or raw, and not for others', async () => {
+    const gha = planCache(spec, github)
+    expect(gha.used).toBe('gha')
+    const message =
+      'buildx 0.20.2 is too old for this build: type=gha cache (GitHub cache service API v2) needs buildx 0.21.0 or newer.'
+    const old = await options('0.20.2', { cache: gha })
+    expect(() => buildxArgs(spec, old)).toThrow(message)
+    const raw = planCache(testSpec({ 'cache-from': ['type=gha,scope=x'] }), github)
+    expect(() => buildxArgs(spec, { ...old, cache: raw })).toThrow(message)
+    expect(buildxArgs(spec, await options('0.21.0', { cache: gha }))).toContain(
+      'type=gha,scope=aio-image-demo'
+    )
+    const local = planCache(spec, { ...github, ghaAvailable: false })
+    expect(buildxArgs(spec, { ...old, cache: local })).toContain('--cache-to')
+  })
+
+  it('is an engine problem: the CLI exits as for a missing engine', () => {
+    expect(new BuildxTooOldError('0.5.1', ['metadataFile'])).toBeInstanceOf(EngineUnavailableError)
+  })
+})
 
 describe('buildImage and buildPlatforms through the toolkit build files', () => {
   const spec = testSpec({ tags: ['demo:1'] })
@@ -12,7 +96,7 @@ describe('buildImage and buildPlatforms through the toolkit build files', () => 
   const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1]
 
   it('loads the native image: its id and metadata from the files buildx wrote', async () => {
-    const fake = fakeBuildEngine()
+    const fake = fakeBuildEngine({ version: '0.13.1' })
     const built = await buildImage(fake.engine, spec, '/ctx', '/unused', onLine)
     expect(built.imageId).toBe(fake.imageId)
     expect(built.metadata).toEqual({
@@ -29,7 +113,7 @@ describe('buildImage and buildPlatforms through the toolkit build files', () => 
   })
 
   it('gives each build files of its own', async () => {
-    const fake = fakeBuildEngine()
+    const fake = fakeBuildEngine({ version: '0.13.1' })
     await buildImage(fake.engine, spec, '/ctx', '/unused', onLine)
     await buildImage(fake.engine, spec, '/ctx', '/unused', onLine)
     const [first, second] = fake.builds
@@ -37,8 +121,20 @@ describe('buildImage and buildPlatforms through the toolkit build files', () => 
     expect(valueOf(first, '--metadata-file')).not.toBe(valueOf(second, '--metadata-file'))
   })
 
+  it('builds nothing with a buildx too old for the build', async () => {
+    const fake = fakeBuildEngine({ version: '0.5.1' })
+    await expect(buildImage(fake.engine, spec, '/ctx', '/unused', onLine)).rejects.toThrow(
+      BuildxTooOldError
+    )
+    const settings = { platforms: ['linux/amd64', 'linux/arm64'], push: true }
+    await expect(
+      buildPlatforms(fake.engine, spec, '/ctx', '/unused', onLine, settings)
+    ).rejects.toThrow(BuildxTooOldError)
+    expect(fake.builds).toEqual([])
+  })
+
   it('reads the pushed manifest list digest from the metadata, and none when not pushed', async () => {
-    const fake = fakeBuildEngine()
+    const fake = fakeBuildEngine({ version: '0.13.1' })
     const platforms = ['linux/amd64', 'linux/arm64']
     const pushed = await buildPlatforms(fake.engine, spec, '/ctx', '/unused', onLine, {
       platforms,
@@ -60,6 +156,7 @@ describe('buildImage and buildPlatforms through the toolkit build files', () => 
 
   it('says which file buildx left empty', async () => {
     const fake = fakeBuildEngine({
+      version: '0.13.1',
       overrides: {
         buildx: async args => void fs.writeFileSync(args[args.indexOf('--iidfile') + 1], 'x')
       }

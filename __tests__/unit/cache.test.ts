@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { buildxArgs } from '../../src/build/build.js'
+import { buildxArgs, installedBuildx } from '../../src/build/build.js'
 import {
   cacheType,
   localCacheKey,
@@ -145,9 +145,11 @@ describe('planCache: raw cache-from / cache-to', () => {
   })
 })
 
+const currentBuildx = await installedBuildx('0.21.0')
+
 describe('buildxArgs with a cache plan', () => {
   const spec = testSpec({ tags: ['a:1'] })
-  const base = { contextDir: '/ctx', labels: {}, metadataFile: '/w/m.json' }
+  const base = { contextDir: '/ctx', labels: {}, metadataFile: '/w/m.json', buildx: currentBuildx }
 
   it('adds the builder and the cache values for the native build', () => {
     const args = buildxArgs(spec, {

@@ -1,9 +1,10 @@
 // docker buildx build of the rendered context: arguments (pure) and the run.
 import path from 'node:path'
 import { Build } from '@docker/actions-toolkit/lib/buildx/build.js'
+import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
 import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
-import type { DockerEngine } from '../engine/docker.js'
-import type { CachePlan } from './cache.js'
+import { EngineUnavailableError, type DockerEngine } from '../engine/docker.js'
+import { cacheType, type CachePlan } from './cache.js'
 import type { Spec } from '../spec/spec.js'
 
 export interface BuildResult {
@@ -28,6 +29,52 @@ export function imageLabels(spec: Spec, env: NodeJS.ProcessEnv): Record<string, 
   return labels
 }
 
+/**
+ * What a build may use that buildx has not always had, and the release
+ * that brought it. Everything else buildxArgs emits (--load, --push,
+ * --iidfile, --platform, --file, --tag, --label, --build-arg, --no-cache,
+ * and --cache-from / --cache-to of type local, registry and inline) is in
+ * every release since the first, 0.2.0.
+ */
+const BUILDX_FEATURES = {
+  builder: { what: '--builder', since: '0.4.0' },
+  metadataFile: { what: '--metadata-file', since: '0.6.0' },
+  // Older releases speak only the GitHub cache service API v1, shut down on 15 April 2025.
+  ghaCache: { what: 'type=gha cache (GitHub cache service API v2)', since: '0.21.0' }
+} as const
+
+export type BuildxFeature = keyof typeof BUILDX_FEATURES
+
+/** The installed buildx: its version and which of BUILDX_FEATURES it has. */
+export interface InstalledBuildx {
+  version: string
+  features: ReadonlySet<BuildxFeature>
+}
+
+/** What the buildx of `version` has, by the toolkit's version check (a commit build, e.g. `788433a`, has everything). */
+export async function installedBuildx(version: string): Promise<InstalledBuildx> {
+  // Given the version, versionSatisfies only compares: it runs no buildx.
+  const check = new Buildx()
+  const features = new Set<BuildxFeature>()
+  for (const [feature, { since }] of Object.entries(BUILDX_FEATURES)) {
+    if (await check.versionSatisfies(`>=${since}`, version)) features.add(feature as BuildxFeature)
+  }
+  return { version, features }
+}
+
+/** The installed buildx lacks what the build needs: nothing was built. */
+export class BuildxTooOldError extends EngineUnavailableError {
+  constructor(version: string, missing: readonly BuildxFeature[]) {
+    const needs = missing.map(feature => {
+      const { what, since } = BUILDX_FEATURES[feature]
+      return `${what} needs buildx ${since} or newer`
+    })
+    super(
+      `buildx ${version} is too old for this build: ${needs.join('; ')}. Install a newer buildx (on GitHub: docker/setup-buildx-action)`
+    )
+  }
+}
+
 /** Where a build goes: the native image loaded into the engine, or a platform list. */
 export type BuildOutput =
   { load: true; iidFile: string } | { load: false; platforms: string[]; push: boolean }
@@ -44,28 +91,45 @@ export interface BuildArgsOptions extends BuildSettings {
   output: BuildOutput
   /** Where buildx writes the build's metadata; every build has it. */
   metadataFile: string
+  buildx: InstalledBuildx
 }
 
+/**
+ * The arguments of `buildx build`; throws BuildxTooOldError, naming each
+ * missing feature, when the installed buildx lacks one that they use.
+ */
 export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   const { output, cache } = options
+  const missing = new Set<BuildxFeature>()
+  const needs = (feature: BuildxFeature) => {
+    if (!options.buildx.features.has(feature)) missing.add(feature)
+  }
   const args = ['build']
-  if (options.builder) args.push('--builder', options.builder)
+  if (options.builder) {
+    needs('builder')
+    args.push('--builder', options.builder)
+  }
   if (output.load) {
     args.push('--load', '--iidfile', output.iidFile)
   } else {
     args.push('--platform', output.platforms.join(','))
     if (output.push) args.push('--push')
   }
+  needs('metadataFile')
   args.push('--metadata-file', options.metadataFile)
   args.push('--file', path.join(options.contextDir, 'Dockerfile'))
   if (cache?.noCache) args.push('--no-cache')
-  for (const value of cache?.from ?? []) args.push('--cache-from', value)
-  for (const value of cache?.to ?? []) args.push('--cache-to', value)
+  const cacheFrom = cache?.from ?? []
+  const cacheTo = cache?.to ?? []
+  if ([...cacheFrom, ...cacheTo].some(value => cacheType(value) === 'gha')) needs('ghaCache')
+  for (const value of cacheFrom) args.push('--cache-from', value)
+  for (const value of cacheTo) args.push('--cache-to', value)
   for (const tag of spec.tags) args.push('--tag', tag)
   for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`)
   for (const [key, value] of Object.entries(spec.buildArgs))
     args.push('--build-arg', `${key}=${value}`)
   args.push(options.contextDir)
+  if (missing.size > 0) throw new BuildxTooOldError(options.buildx.version, [...missing])
   return args
 }
 
@@ -77,7 +141,10 @@ interface BuildRequest {
   output: BuildOutput
 }
 
-/** Runs one build whose files (image id, metadata) are the toolkit's `build`'s. */
+/**
+ * Runs one build whose files (image id, metadata) are the toolkit's `build`'s;
+ * the buildx version is checked before anything is built.
+ */
 async function runBuild(
   docker: DockerEngine,
   build: Build,
@@ -88,7 +155,8 @@ async function runBuild(
     contextDir: request.contextDir,
     labels: imageLabels(request.spec, process.env),
     output: request.output,
-    metadataFile: build.getMetadataFilePath()
+    metadataFile: build.getMetadataFilePath(),
+    buildx: await installedBuildx(await docker.buildxVersion())
   })
   const started = performance.now()
   await docker.buildx(args, request.onLine)
