@@ -11,6 +11,7 @@ export default {
   // Integration tests build and boot real images; they share one engine.
   maxWorkers: 1,
   globalTeardown: '<rootDir>/scripts/jest-open-handles.mjs',
+  setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/toolkit-temp.ts'],
   testTimeout: 30000,
   reporters: ['default']
 }

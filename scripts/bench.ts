@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { buildxArgs } from '../src/build/build.js'
+import { buildImage, imageLabels, installedBuildx } from '../src/build/build.js'
 import { Docker } from '../src/engine/docker.js'
 import { measureImage } from '../src/measure/image.js'
 import { ACTION_ROOT } from '../src/paths.js'
@@ -19,8 +19,8 @@ import { RUN_LABEL, Verifier } from '../src/measure/boot.js'
 interface Variant {
   label: string
   spec: Spec
-  /** Writes the build context; returns its Dockerfile. */
-  prepare: (contextDir: string) => Promise<string>
+  /** Writes the build context, its Dockerfile at the top. */
+  prepare: (contextDir: string) => Promise<void>
 }
 
 interface Row {
@@ -56,7 +56,6 @@ const rendered = (label: string, s: Spec): Variant => ({
   spec: s,
   prepare: async dir => {
     await writeBuildContext(s, dir)
-    return path.join(dir, 'Dockerfile')
   }
 })
 
@@ -71,7 +70,6 @@ const VARIANTS: Variant[] = [
     prepare: async dir => {
       fs.cpSync(path.join(ACTION_ROOT, 'bench', 'naive'), dir, { recursive: true })
       fs.copyFileSync(path.join(notes, 'app.py'), path.join(dir, 'app.py'))
-      return path.join(dir, 'Dockerfile')
     }
   },
   rendered(
@@ -93,19 +91,13 @@ const VARIANTS: Variant[] = [
 
 async function measure(variant: Variant, index: number): Promise<Row> {
   const contextDir = path.join(workRoot, `context-${index}`)
-  const dockerfile = await variant.prepare(contextDir)
-  const iidFile = path.join(workRoot, `iid-${index}`)
-  const args = buildxArgs(variant.spec, {
-    contextDir,
-    labels: {},
-    output: { load: true, iidFile },
-    cache: { from: [], to: [], noCache: true }
+  await variant.prepare(contextDir)
+  const built = await buildImage(docker, variant.spec, contextDir, line => console.log(line), {
+    cache: { from: [], to: [], noCache: true },
+    labels: imageLabels(variant.spec, process.env),
+    buildx: await installedBuildx(await docker.buildxVersion())
   })
-  args.splice(args.indexOf('--file'), 2, '--file', dockerfile)
-  const started = performance.now()
-  await docker.buildx(args, line => console.log(line))
-  const coldBuild = (performance.now() - started) / 1000
-  const image = fs.readFileSync(iidFile, 'utf8').trim()
+  const image = built.imageId
   const runId = `bench-${index}-${process.pid}`
   const verified = await new Verifier(docker, variant.spec, { image, runId })
     .run()
@@ -118,7 +110,7 @@ async function measure(variant: Variant, index: number): Promise<Row> {
     firstBoot: verified.startupMs / 1000,
     restart: verified.restartMs / 1000,
     idleMemory: verified.idleMemory.max,
-    coldBuild
+    coldBuild: built.seconds
   }
 }
 

@@ -12,6 +12,7 @@ import {
   buildImage,
   buildPlatforms,
   imageLabels,
+  installedBuildx,
   type BuildResult,
   type BuildSettings
 } from './build/build.js'
@@ -41,7 +42,7 @@ export interface PipelineOptions {
   ui: Ui
   /** The front end's environment (the runner's variables in the action): labels and cache directories. */
   env: NodeJS.ProcessEnv
-  /** This run's own directory: rendered/, report.json, image-id. */
+  /** This run's own directory: rendered/ and report.json. */
   workDir: string
   /** Labels and names every container and volume this run creates. */
   runId: string
@@ -101,19 +102,22 @@ export async function render(options: PipelineOptions): Promise<Rendered> {
 
 /** Builds and loads the native image, with the build cache the builder allows. */
 export async function build(options: PipelineOptions, rendered: Rendered): Promise<Built> {
-  const { spec, docker, ui, workDir } = options
+  const { spec, docker, ui } = options
   // What the builder can do decides the cache and refuses impossible
   // platform lists, before anything is built.
   const builder = await describeBuilder(docker, options.builder)
+  const buildx = await installedBuildx(await docker.buildxVersion())
   const platformBuild = needsPlatformBuild(spec.platforms, builder)
   const cachePlan = planCache(spec, {
     builder: builder.name,
     driver: builder.driver,
     ghaAvailable: options.cacheStore?.available() ?? false,
+    buildxSpeaksGha: buildx.features.has('ghaCache'),
     localDir: localCacheDir(spec.name, options.env)
   })
   const settings: BuildSettings = {
     builder: options.builder,
+    buildx,
     cache: cachePlan,
     labels: imageLabels(spec, options.env)
   }
@@ -123,14 +127,7 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     ui.info(`build cache: ${cachePlan.message}`)
     for (const warning of cachePlan.warnings) ui.warning(warning)
     localCache = await restoreLocalCache(cachePlan, spec, rendered.files, options.cacheStore)
-    const result = await buildImage(
-      docker,
-      spec,
-      rendered.dir,
-      workDir,
-      line => ui.detail(line),
-      settings
-    )
+    const result = await buildImage(docker, spec, rendered.dir, line => ui.detail(line), settings)
     await rotateLocalCache(cachePlan.local)
     return result
   })
@@ -194,7 +191,7 @@ function push(
   built: Built,
   report: Report
 ): Promise<Report['push']> {
-  const { spec, docker, ui, workDir } = options
+  const { spec, docker, ui } = options
   const title = spec.push ? `Push ${spec.tags.join(', ')}` : `Build ${spec.platforms.join(', ')}`
   return ui.group(title, () =>
     publish({
@@ -208,7 +205,6 @@ function push(
               docker,
               spec,
               rendered.dir,
-              workDir,
               line => ui.detail(line),
               { ...built.settings, platforms: spec.platforms, push: pushing }
             )

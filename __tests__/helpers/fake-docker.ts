@@ -1,7 +1,9 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
-import type { ContainerOptions, DockerEngine, ExecResult } from '../../src/engine/docker.js'
+import type { ContainerOptions, DockerEngine } from '../../src/engine/docker.js'
+import type { ExecResult } from '../../src/engine/errors.js'
 import { imageArchive } from './archive.js'
 
 type Fake = Partial<DockerEngine>
@@ -33,6 +35,8 @@ export interface FakeEngineOptions {
   losesData?: boolean
   /** The driver of the builder `docker buildx inspect` describes (default `docker`). */
   driver?: string
+  /** What `buildxVersion` answers (default 0.13.1, this machine's). */
+  buildxVersion?: string
   overrides?: Fake
 }
 
@@ -96,18 +100,12 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
       driver: options.driver ?? 'docker',
       nodes: [{ name: name ?? 'default', platforms: 'linux/amd64, linux/386' }]
     }),
+    buildxVersion: async () => options.buildxVersion ?? '0.13.1',
     buildx: async (args, onLine) => {
       record('buildx', args)
       onLine(`docker buildx ${args.join(' ')}`)
-      const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : '')
-      if (value('--iidfile')) {
+      if (writeBuildFiles(args, { imageId: FAKE_IMAGE_ID, manifestDigest: FAKE_DIGEST }))
         images.add(FAKE_IMAGE_ID)
-        await fs.promises.writeFile(value('--iidfile'), FAKE_IMAGE_ID)
-      }
-      if (value('--metadata-file')) {
-        const metadata = { 'containerimage.digest': FAKE_DIGEST }
-        await fs.promises.writeFile(value('--metadata-file'), JSON.stringify(metadata))
-      }
     },
     imageSize: async image => (knownImage(image), FAKE_IMAGE_SIZE),
     imageHistory: async image => {
@@ -197,4 +195,58 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
   }
   live.add(fake)
   return fake
+}
+
+/**
+ * Writes what `buildx build ARGS` writes: the image id to --iidfile and, to
+ * --metadata-file, the build's ref and `containerimage.digest`: the image
+ * id when loaded, the manifest list's digest when pushed, none for a
+ * platform list that is neither (the docker-container driver then exports
+ * nothing). True when an image was loaded.
+ */
+function writeBuildFiles(
+  args: string[],
+  ids: { imageId: string; manifestDigest: string }
+): boolean {
+  const valueOf = (flag: string) => {
+    const index = args.indexOf(flag)
+    return index === -1 ? undefined : args[index + 1]
+  }
+  const iidFile = valueOf('--iidfile')
+  if (iidFile) fs.writeFileSync(iidFile, ids.imageId)
+  const metadataFile = valueOf('--metadata-file')
+  if (metadataFile) {
+    const digest = args.includes('--push')
+      ? ids.manifestDigest
+      : args.includes('--load')
+        ? ids.imageId
+        : undefined
+    const metadata = {
+      'buildx.build.ref': `default/default/${crypto.randomBytes(12).toString('hex')}`,
+      ...(digest && { 'containerimage.digest': digest })
+    }
+    fs.writeFileSync(metadataFile, JSON.stringify(metadata, null, 2))
+  }
+  return iidFile !== undefined
+}
+
+/**
+ * A fake engine for builds alone: `buildx` records each build's arguments
+ * and writes its files (writeBuildFiles) for a fresh image id and manifest
+ * digest; `buildxVersion` answers `version`.
+ */
+export function fakeBuildEngine(options: { version: string; overrides?: Fake }) {
+  const builds: string[][] = []
+  const imageId = `sha256:${crypto.randomBytes(32).toString('hex')}`
+  const manifestDigest = `sha256:${crypto.randomBytes(32).toString('hex')}`
+  const engine: Fake = {
+    buildxVersion: async () => options.version,
+    buildx: async (args, onLine) => {
+      builds.push(args)
+      onLine(`docker buildx ${args.join(' ')}`)
+      writeBuildFiles(args, { imageId, manifestDigest })
+    },
+    ...options.overrides
+  }
+  return { engine: engine as DockerEngine, builds, imageId, manifestDigest }
 }

@@ -97,13 +97,19 @@ describe('with only inputs and no spec file', () => {
   it('post step removes the files, and what a cancelled main step left behind', async () => {
     const runId = run.state['run-id']
     const workDir = run.state['work-dir']
+    const toolkitDir = run.state.tmpDir
     expect(fs.existsSync(workDir)).toBe(true)
+    expect(path.dirname(toolkitDir)).toBe(run.runnerTemp)
     // What a run cancelled while measuring leaves: its labelled volume.
     await docker('volume', 'create', '--label', `aio-image.run=${runId}`, `aio-${runId}-left`)
     const post = await runPost(run)
     expect(post.exitCode).toBe(0)
     expect(await labelledResources(runId)).toBe('')
     expect(fs.existsSync(workDir)).toBe(false)
+    // Neither the main step's toolkit temp directory nor the post step's own is left.
+    expect(
+      fs.readdirSync(run.runnerTemp).filter(name => name.startsWith('docker-actions-toolkit-'))
+    ).toEqual([])
   }, 60_000)
 })
 

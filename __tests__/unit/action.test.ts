@@ -15,6 +15,7 @@ import {
   type FakeEngineOptions
 } from '../helpers/fake-docker.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
+import { toolkitTempDir } from '../../src/engine/toolkit.js'
 
 // What every `new Docker()` of the run gets.
 let engine: FakeEngine
@@ -72,13 +73,14 @@ describe('run (the action)', () => {
     expect(outputs).toEqual({ passed: 'false' })
   })
 
-  it('sets every output of a passing run and saves the run id and work dir for the post step', async () => {
+  it('sets every output of a passing run and saves the run id, work dir and toolkit temp dir for the post step', async () => {
     const { outputs, state } = await runAction()
     expect(core.setFailed).not.toHaveBeenCalled()
     const workDir = path.join(runnerTemp, `aio-image-${state['run-id']}`)
     expect(state).toEqual({
       'run-id': expect.stringMatching(/^[0-9a-f]{12}$/),
-      'work-dir': workDir
+      'work-dir': workDir,
+      tmpDir: toolkitTempDir()
     })
     const seconds = expect.stringMatching(/^\d+\.\d{3}$/)
     expect(outputs).toEqual({

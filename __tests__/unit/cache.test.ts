@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { buildxArgs } from '../../src/build/build.js'
+import { buildxArgs, installedBuildx } from '../../src/build/build.js'
 import { cacheType, planCache, type CacheEnvironment } from '../../src/build/cache-plan.js'
 import { localCacheKey, restoreLocalCache, rotateLocalCache } from '../../src/build/local-cache.js'
 import { renderArtifacts } from '../../src/render/render.js'
@@ -11,12 +11,19 @@ const dockerDriver: CacheEnvironment = {
   builder: 'default',
   driver: 'docker',
   ghaAvailable: false,
+  buildxSpeaksGha: true,
   localDir: '/cache/demo'
 }
 const container: CacheEnvironment = { ...dockerDriver, builder: 'ci', driver: 'docker-container' }
 const github: CacheEnvironment = { ...container, ghaAvailable: true }
 
 describe('planCache: auto', () => {
+  it('keeps to a local cache on GitHub when buildx is too old for the gha cache service', () => {
+    const plan = planCache(testSpec(), { ...github, buildxSpeaksGha: false })
+    expect(plan.used).toBe('local')
+    expect(plan.message).toMatch(/^local: auto, on GitHub but this buildx is older than 0\.21/)
+  })
+
   it('uses gha on GitHub with a builder that exports cache', () => {
     const plan = planCache(testSpec(), github)
     expect(plan).toMatchObject({
@@ -139,9 +146,11 @@ describe('planCache: raw cache-from / cache-to', () => {
   })
 })
 
+const currentBuildx = await installedBuildx('0.21.0')
+
 describe('buildxArgs with a cache plan', () => {
   const spec = testSpec({ tags: ['a:1'] })
-  const base = { contextDir: '/ctx', labels: {} }
+  const base = { contextDir: '/ctx', labels: {}, metadataFile: '/w/m.json', buildx: currentBuildx }
 
   it('adds the builder and the cache values for the native build', () => {
     const args = buildxArgs(spec, {
@@ -163,12 +172,7 @@ describe('buildxArgs with a cache plan', () => {
   })
 
   it('builds a platform list with a metadata file, pushing only when asked', () => {
-    const output = {
-      load: false as const,
-      platforms: ['linux/amd64', 'linux/arm64'],
-      push: true,
-      metadataFile: '/w/m.json'
-    }
+    const output = { load: false as const, platforms: ['linux/amd64', 'linux/arm64'], push: true }
     const args = buildxArgs(spec, { ...base, output })
     expect(args).toEqual(
       expect.arrayContaining([

@@ -2,7 +2,7 @@
 // boot and measure, judge, push, and the report written at the end.
 import fs from 'node:fs'
 import path from 'node:path'
-import { DockerError } from '../../src/engine/docker.js'
+import { DockerError } from '../../src/engine/errors.js'
 import { runPipeline } from '../../src/pipeline.js'
 import { FIGURES } from '../../src/report/figures.js'
 import { verdict } from '../../src/report/verdict.js'

@@ -1,4 +1,5 @@
-import { DockerError, pushedDigest, type DockerEngine } from '../../src/engine/docker.js'
+import { DockerError } from '../../src/engine/errors.js'
+import { pushedDigest, type DockerEngine } from '../../src/engine/docker.js'
 import {
   isTransientRegistryError,
   publish,

@@ -9,6 +9,7 @@ import type { LocalCacheState } from '../build/local-cache.js'
 import { actionsCacheStore } from '../engine/actions-cache.js'
 import type { CacheStore } from '../engine/cache-store.js'
 import { Docker } from '../engine/docker.js'
+import { toolkitTempDir } from '../engine/toolkit.js'
 import { removeRunResources, runPipeline, type PipelineResult } from '../pipeline.js'
 import { FIGURES, outputValue } from '../report/figures.js'
 import { summaryMarkdown } from '../report/markdown.js'
@@ -101,6 +102,7 @@ export async function run(): Promise<void> {
   // Saved first, so the post step can clean up whatever happens next.
   core.saveState(STATE.runId, runId)
   core.saveState(STATE.workDir, workDir)
+  core.saveState(STATE.toolkitTempDir, toolkitTempDir())
   try {
     const inputs: ActionInputs = {
       token: core.getInput('github-token'),

@@ -1,10 +1,11 @@
 // The post step: saves a `local` build cache for the next run, removes every
 // container and volume the run created (found by label, so a run cancelled
-// half-way is cleaned up too) and its files.
+// half-way is cleaned up too), its files, and the toolkit's temp directories.
 import fs from 'node:fs'
 import * as core from '@actions/core'
 import type { LocalCacheState } from '../build/local-cache.js'
 import { Docker } from '../engine/docker.js'
+import { removeToolkitTempDirs } from '../engine/toolkit.js'
 import { actionsCacheStore } from '../engine/actions-cache.js'
 import { removeRunResources } from '../pipeline.js'
 import { STATE } from './state.js'
@@ -44,4 +45,9 @@ export async function cleanup(): Promise<void> {
     if (workDir) await fs.promises.rm(workDir, { recursive: true, force: true })
   })
   await neverFailing('build cache not saved', saveLocalCache)
+  // Last: the toolkit makes no build files in this process afterwards.
+  await neverFailing('toolkit temp directory not removed', async () => {
+    const removed = await removeToolkitTempDirs(core.getState(STATE.toolkitTempDir))
+    core.info(`removed ${removed.join(', ')}`)
+  })
 }

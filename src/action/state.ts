@@ -8,5 +8,7 @@ export const STATE = {
   /** The run's own directory (rendered/, report.json), removed by the post step. */
   workDir: 'work-dir',
   /** The local build caches to save in the post step (JSON of LocalCacheState[], one per image). */
-  localCache: 'local-cache'
+  localCache: 'local-cache',
+  /** The toolkit's temp directory of the main step (docker/build-push-action's name for it). */
+  toolkitTempDir: 'tmpDir'
 } as const

@@ -1,13 +1,18 @@
 // docker buildx build of the rendered context: arguments (pure) and the run.
-import fs from 'node:fs'
 import path from 'node:path'
-import type { DockerEngine } from '../engine/docker.js'
-import type { CachePlan } from './cache-plan.js'
+import { Build } from '@docker/actions-toolkit/lib/buildx/build.js'
+import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
+import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
+import { EngineUnavailableError } from '../engine/errors.js'
+import { type DockerEngine } from '../engine/docker.js'
 import type { Spec } from '../spec/types.js'
+import { cacheType, type CachePlan } from './cache-plan.js'
 
 export interface BuildResult {
   imageId: string
   seconds: number
+  /** What buildx wrote to --metadata-file: `containerimage.digest`, `buildx.build.ref`, ... */
+  metadata: BuildMetadata
 }
 
 /** OCI labels, with the source and revision when running on GitHub. */
@@ -25,14 +30,61 @@ export function imageLabels(spec: Spec, env: NodeJS.ProcessEnv): Record<string, 
   return labels
 }
 
+/**
+ * What a build may use that buildx has not always had, and the release
+ * that brought it. Everything else buildxArgs emits (--load, --push,
+ * --iidfile, --platform, --file, --tag, --label, --build-arg, --no-cache,
+ * and --cache-from / --cache-to of type local, registry and inline) is in
+ * every release since the first, 0.2.0.
+ */
+const BUILDX_FEATURES = {
+  builder: { what: '--builder', since: '0.4.0' },
+  metadataFile: { what: '--metadata-file', since: '0.6.0' },
+  // Older releases speak only the GitHub cache service API v1, shut down on 15 April 2025.
+  ghaCache: { what: 'type=gha cache (GitHub cache service API v2)', since: '0.21.0' }
+} as const
+
+export type BuildxFeature = keyof typeof BUILDX_FEATURES
+
+/** The installed buildx: its version and which of BUILDX_FEATURES it has. */
+export interface InstalledBuildx {
+  version: string
+  features: ReadonlySet<BuildxFeature>
+}
+
+/** What the buildx of `version` has, by the toolkit's version check (a commit build, e.g. `788433a`, has everything). */
+export async function installedBuildx(version: string): Promise<InstalledBuildx> {
+  // Given the version, versionSatisfies only compares: it runs no buildx.
+  const check = new Buildx()
+  const features = new Set<BuildxFeature>()
+  for (const [feature, { since }] of Object.entries(BUILDX_FEATURES)) {
+    if (await check.versionSatisfies(`>=${since}`, version)) features.add(feature as BuildxFeature)
+  }
+  return { version, features }
+}
+
+/** The installed buildx lacks what the build needs: nothing was built. */
+export class BuildxTooOldError extends EngineUnavailableError {
+  constructor(version: string, missing: readonly BuildxFeature[]) {
+    const needs = missing.map(feature => {
+      const { what, since } = BUILDX_FEATURES[feature]
+      return `${what} needs buildx ${since} or newer`
+    })
+    super(
+      `buildx ${version} is too old for this build: ${needs.join('; ')}. Install a newer buildx (on GitHub: docker/setup-buildx-action)`
+    )
+  }
+}
+
 /** Where a build goes: the native image loaded into the engine, or a platform list. */
 export type BuildOutput =
-  | { load: true; iidFile: string }
-  | { load: false; platforms: string[]; push: boolean; metadataFile: string }
+  { load: true; iidFile: string } | { load: false; platforms: string[]; push: boolean }
 
-/** How the build uses the cache, which builder runs it, and the image's labels. */
+/** How the build uses the cache, which builder and buildx run it, and the image's labels. */
 export interface BuildSettings {
   builder?: string
+  /** The installed buildx, asked once per run (installedBuildx). */
+  buildx: InstalledBuildx
   cache?: Pick<CachePlan, 'from' | 'to' | 'noCache'>
   labels: Record<string, string>
 }
@@ -40,78 +92,114 @@ export interface BuildSettings {
 export interface BuildArgsOptions extends BuildSettings {
   contextDir: string
   output: BuildOutput
+  /** Where buildx writes the build's metadata; every build has it. */
+  metadataFile: string
 }
 
+/**
+ * The arguments of `buildx build`; throws BuildxTooOldError, naming each
+ * missing feature, when the installed buildx lacks one that they use.
+ */
 export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   const { output, cache } = options
+  const missing = new Set<BuildxFeature>()
+  const needs = (feature: BuildxFeature) => {
+    if (!options.buildx.features.has(feature)) missing.add(feature)
+  }
   const args = ['build']
-  if (options.builder) args.push('--builder', options.builder)
+  if (options.builder) {
+    needs('builder')
+    args.push('--builder', options.builder)
+  }
   if (output.load) {
     args.push('--load', '--iidfile', output.iidFile)
   } else {
-    args.push('--platform', output.platforms.join(','), '--metadata-file', output.metadataFile)
+    args.push('--platform', output.platforms.join(','))
     if (output.push) args.push('--push')
   }
+  needs('metadataFile')
+  args.push('--metadata-file', options.metadataFile)
   args.push('--file', path.join(options.contextDir, 'Dockerfile'))
   if (cache?.noCache) args.push('--no-cache')
-  for (const value of cache?.from ?? []) args.push('--cache-from', value)
-  for (const value of cache?.to ?? []) args.push('--cache-to', value)
+  const cacheFrom = cache?.from ?? []
+  const cacheTo = cache?.to ?? []
+  if ([...cacheFrom, ...cacheTo].some(value => cacheType(value) === 'gha')) needs('ghaCache')
+  for (const value of cacheFrom) args.push('--cache-from', value)
+  for (const value of cacheTo) args.push('--cache-to', value)
   for (const tag of spec.tags) args.push('--tag', tag)
   for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`)
   for (const [key, value] of Object.entries(spec.buildArgs))
     args.push('--build-arg', `${key}=${value}`)
   args.push(options.contextDir)
+  if (missing.size > 0) throw new BuildxTooOldError(options.buildx.version, [...missing])
   return args
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now()
-  const value = await work()
-  return [value, (performance.now() - started) / 1000]
+interface BuildRequest {
+  spec: Spec
+  contextDir: string
+  onLine: (line: string) => void
+  settings: BuildSettings
+  output: BuildOutput
 }
 
-/** Builds the native image and loads it into the engine; `onLine` gets the build log. */
+/**
+ * Runs one build whose files (image id, metadata) are the toolkit's `build`'s;
+ * the buildx version is checked before anything is built.
+ */
+async function runBuild(
+  docker: DockerEngine,
+  build: Build,
+  request: BuildRequest
+): Promise<{ metadata: BuildMetadata; seconds: number }> {
+  const args = buildxArgs(request.spec, {
+    ...request.settings,
+    contextDir: request.contextDir,
+    output: request.output,
+    metadataFile: build.getMetadataFilePath()
+  })
+  const started = performance.now()
+  await docker.buildx(args, request.onLine)
+  const seconds = (performance.now() - started) / 1000
+  const metadata = build.resolveMetadata()
+  if (!metadata) throw new Error(`buildx wrote no metadata to ${build.getMetadataFilePath()}`)
+  return { metadata, seconds }
+}
+
+/**
+ * Builds the native image and loads it into the engine; `onLine` gets the
+ * build log. The build's files (image id, metadata) are the toolkit's, in
+ * its temp directory (engine/toolkit.ts).
+ */
 export async function buildImage(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
-  workDir: string,
   onLine: (line: string) => void,
   settings: BuildSettings
 ): Promise<BuildResult> {
-  const iidFile = path.join(workDir, 'image-id')
-  const args = buildxArgs(spec, {
-    ...settings,
-    contextDir,
-    output: { load: true, iidFile }
-  })
-  const [, seconds] = await timed(() => docker.buildx(args, onLine))
-  return { imageId: (await fs.promises.readFile(iidFile, 'utf8')).trim(), seconds }
+  const build = new Build()
+  const output = { load: true as const, iidFile: build.getImageIDFilePath() }
+  const built = await runBuild(docker, build, { spec, contextDir, onLine, settings, output })
+  const imageId = build.resolveImageID()
+  if (!imageId) throw new Error(`buildx wrote no image id to ${output.iidFile}`)
+  return { imageId, ...built }
 }
 
 /**
  * Builds every platform of `platforms` (pushing them with `push`); the
- * manifest list's digest comes from buildx's metadata file. `onLine` gets the build log.
+ * manifest list's digest comes from the build's metadata. `onLine` gets the
+ * build log.
  */
 export async function buildPlatforms(
   docker: DockerEngine,
   spec: Spec,
   contextDir: string,
-  workDir: string,
   onLine: (line: string) => void,
   settings: BuildSettings & { platforms: string[]; push: boolean }
-): Promise<{ digest?: string; seconds: number }> {
-  const metadataFile = path.join(workDir, 'platforms-metadata.json')
-  const args = buildxArgs(spec, {
-    ...settings,
-    contextDir,
-    output: { load: false, platforms: settings.platforms, push: settings.push, metadataFile }
-  })
-  const [, seconds] = await timed(() => docker.buildx(args, onLine))
-  const metadata = JSON.parse(await fs.promises.readFile(metadataFile, 'utf8')) as Record<
-    string,
-    unknown
-  >
-  const digest = metadata['containerimage.digest']
-  return { digest: typeof digest === 'string' ? digest : undefined, seconds }
+): Promise<{ digest?: string; seconds: number; metadata: BuildMetadata }> {
+  const build = new Build()
+  const output = { load: false as const, platforms: settings.platforms, push: settings.push }
+  const built = await runBuild(docker, build, { spec, contextDir, onLine, settings, output })
+  return { digest: build.resolveDigest(built.metadata), ...built }
 }

@@ -10,6 +10,8 @@ export interface CacheEnvironment {
   driver: string
   /** The GitHub Actions cache service is there (`@actions/cache` isFeatureAvailable). */
   ghaAvailable: boolean
+  /** The installed buildx speaks that service's current API (buildx 0.21 or newer). */
+  buildxSpeaksGha: boolean
   /** Where a `local` cache lives between runs. */
   localDir: string
 }
@@ -99,7 +101,12 @@ export function planCache(spec: Spec, env: CacheEnvironment): CachePlan {
         warnings
       }
     case 'auto':
-      if (exports && env.ghaAvailable) return gha(`auto, on GitHub and ${driverNote}`)
+      if (exports && env.ghaAvailable && env.buildxSpeaksGha)
+        return gha(`auto, on GitHub and ${driverNote}`)
+      if (exports && env.ghaAvailable)
+        return local(
+          `auto, on GitHub but this buildx is older than 0.21, which the GitHub Actions cache service needs, and ${driverNote}`
+        )
       if (exports) return local(`auto, no GitHub Actions cache service here and ${driverNote}`)
       return inline(`auto, ${driverNote}, which exports only inline cache`)
     case 'gha':

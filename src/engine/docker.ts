@@ -8,27 +8,7 @@ import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
 import { Builder } from '@docker/actions-toolkit/lib/buildx/builder.js'
 import type { BuilderInfo } from '@docker/actions-toolkit/lib/types/buildx/builder.js'
 import { parseSize } from '../spec/units.js'
-
-export interface ExecResult {
-  exitCode: number
-  stdout: string
-  stderr: string
-}
-
-export class DockerError extends Error {
-  constructor(
-    readonly args: readonly string[],
-    readonly result: ExecResult
-  ) {
-    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n')
-    super(
-      `docker ${args.slice(0, 2).join(' ')} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`
-    )
-  }
-}
-
-/** No docker command, no daemon answering, or no buildx plugin. */
-export class EngineUnavailableError extends Error {}
+import { DockerError, EngineUnavailableError, type ExecResult } from './errors.js'
 
 export interface HistoryEntry {
   createdBy: string
@@ -68,25 +48,50 @@ interface RunOptions {
 }
 
 export class Docker {
-  private async run(args: string[], options: RunOptions = {}): Promise<ExecResult> {
-    const result = await exec.getExecOutput('docker', args, {
+  // Resolves how buildx runs: `docker buildx` as the CLI plugin, or a
+  // standalone `buildx` binary when there is no docker command. It also
+  // parses buildx's output; the processes themselves start here, in runCommand.
+  private readonly buildxCli = new Buildx()
+
+  private async runCommand(
+    { command, args }: { command: string; args: string[] },
+    options: RunOptions = {}
+  ): Promise<ExecResult> {
+    const result = await exec.getExecOutput(command, args, {
       silent: true,
       ignoreReturnCode: true,
       listeners: options.onLine && { stdline: options.onLine, errline: options.onLine },
       input: options.input === undefined ? undefined : Buffer.from(options.input),
       env: options.env && { ...(process.env as Record<string, string>), ...options.env }
     })
-    if (result.exitCode !== 0 && !options.allowFailure) throw new DockerError(args, result)
+    if (result.exitCode !== 0 && !options.allowFailure) throw new DockerError(args, result, command)
     return result
   }
 
+  private run(args: string[], options: RunOptions = {}): Promise<ExecResult> {
+    return this.runCommand({ command: 'docker', args }, options)
+  }
+
+  private async runBuildx(args: string[], options: RunOptions = {}): Promise<ExecResult> {
+    return this.runCommand(await this.buildxCli.getCommand(args), options)
+  }
+
   /**
-   * `docker buildx ARGS`; the command line and then each line of its output
-   * go to `onLine` as they come, so each front end decides how to show them.
+   * `docker buildx ARGS` (or `buildx ARGS`, standalone); the command line
+   * and then each line of its output go to `onLine` as they come, so each
+   * front end decides how to show them.
    */
   async buildx(args: string[], onLine: (line: string) => void): Promise<void> {
-    onLine(`docker buildx ${args.join(' ')}`)
-    await this.run(['buildx', ...args], { onLine })
+    const { command, args: commandArgs } = await this.buildxCli.getCommand(args)
+    onLine(`${command} ${commandArgs.join(' ')}`)
+    await this.runCommand({ command, args: commandArgs }, { onLine })
+  }
+
+  /** The installed buildx's version, e.g. `0.13.1`; throws EngineUnavailableError when buildx does not answer. */
+  async buildxVersion(): Promise<string> {
+    return available('buildx', async () =>
+      Buildx.parseVersion((await this.runBuildx(['version'])).stdout)
+    )
   }
 
   /**
@@ -94,22 +99,14 @@ export class Docker {
    * saying what is missing when either does not answer.
    */
   async engineVersions(): Promise<{ engine: string; buildx: string }> {
-    const ask = async (args: string[], what: string): Promise<string> => {
-      try {
-        return (await this.run(args)).stdout.trim()
-      } catch (error) {
-        throw new EngineUnavailableError(
-          `${what} is not available: ${error instanceof Error ? error.message : String(error)}`
-        )
-      }
-    }
-    const engine = await ask(['version', '--format', '{{.Server.Version}}'], 'the Docker engine')
-    const buildx = Buildx.parseVersion(await ask(['buildx', 'version'], 'docker buildx'))
-    return { engine, buildx }
+    const engine = await available('the Docker engine', async () =>
+      (await this.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim()
+    )
+    return { engine, buildx: await this.buildxVersion() }
   }
 
   async builderInfo(name?: string): Promise<BuilderInfo> {
-    const { stdout } = await this.run(['buildx', 'inspect', ...(name ? [name] : [])])
+    const { stdout } = await this.runBuildx(['inspect', ...(name ? [name] : [])])
     return Builder.parseInspect(stdout)
   }
 
@@ -301,6 +298,17 @@ export class Docker {
     if (volumes.length > 0)
       await this.run(['volume', 'rm', '--force', ...volumes], { allowFailure: true })
     return { containers, volumes }
+  }
+}
+
+/** `ask`'s answer, or EngineUnavailableError saying that `what` is not available and why. */
+async function available<T>(what: string, ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask()
+  } catch (error) {
+    throw new EngineUnavailableError(
+      `${what} is not available: ${error instanceof Error ? error.message : String(error)}`
+    )
   }
 }
 

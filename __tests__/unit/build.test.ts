@@ -1,0 +1,186 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  buildImage,
+  buildPlatforms,
+  buildxArgs,
+  BuildxTooOldError,
+  installedBuildx,
+  type BuildArgsOptions
+} from '../../src/build/build.js'
+import { planCache, type CacheEnvironment } from '../../src/build/cache-plan.js'
+import { EngineUnavailableError } from '../../src/engine/errors.js'
+import { toolkitTempDir } from '../../src/engine/toolkit.js'
+import type { DockerEngine } from '../../src/engine/docker.js'
+import { fakeBuildEngine } from '../helpers/fake-docker.js'
+import { testSpec } from '../helpers/spec.js'
+
+const github: CacheEnvironment = {
+  builder: 'ci',
+  driver: 'docker-container',
+  ghaAvailable: true,
+  buildxSpeaksGha: true,
+  localDir: '/cache/demo'
+}
+
+describe('installedBuildx', () => {
+  it('has what each release brought, by the toolkit version check', async () => {
+    expect([...(await installedBuildx('0.3.1')).features]).toEqual([])
+    expect([...(await installedBuildx('0.5.1')).features]).toEqual(['builder'])
+    expect([...(await installedBuildx('0.13.1')).features]).toEqual(['builder', 'metadataFile'])
+    expect([...(await installedBuildx('0.21.0')).features]).toEqual([
+      'builder',
+      'metadataFile',
+      'ghaCache'
+    ])
+  })
+
+  it('takes a commit build as having everything, as the toolkit does', async () => {
+    expect((await installedBuildx('788433a')).features.size).toBe(3)
+  })
+})
+
+describe('buildxArgs version gates', () => {
+  const spec = testSpec()
+  const options = async (
+    version: string,
+    extra: Partial<BuildArgsOptions> = {}
+  ): Promise<BuildArgsOptions> => ({
+    contextDir: '/ctx',
+    labels: {},
+    output: { load: true, iidFile: '/w/iid' },
+    metadataFile: '/w/m.json',
+    buildx: await installedBuildx(version),
+    ...extra
+  })
+
+  it('needs buildx 0.6.0 for the metadata file every build writes', async () => {
+    expect(buildxArgs(spec, await options('0.6.0'))).toContain('--metadata-file')
+    const tooOld = await options('0.5.1')
+    expect(() => buildxArgs(spec, tooOld)).toThrow(new BuildxTooOldError('0.5.1', ['metadataFile']))
+    expect(() => buildxArgs(spec, tooOld)).toThrow(
+      'buildx 0.5.1 is too old for this build: --metadata-file needs buildx 0.6.0 or newer. Install a newer buildx (on GitHub: docker/setup-buildx-action)'
+    )
+  })
+
+  it('names every missing feature at once', async () => {
+    const withBuilder = await options('0.3.1', { builder: 'ci' })
+    expect(() => buildxArgs(spec, withBuilder)).toThrow(
+      'buildx 0.3.1 is too old for this build: --builder needs buildx 0.4.0 or newer; --metadata-file needs buildx 0.6.0 or newer.'
+    )
+  })
+
+  it('needs buildx 0.21.0 for the gha cache, planned or raw, and not for others', async () => {
+    const gha = planCache(spec, github)
+    expect(gha.used).toBe('gha')
+    const message =
+      'buildx 0.20.2 is too old for this build: type=gha cache (GitHub cache service API v2) needs buildx 0.21.0 or newer.'
+    const old = await options('0.20.2', { cache: gha })
+    expect(() => buildxArgs(spec, old)).toThrow(message)
+    const raw = planCache(testSpec({ 'cache-from': ['type=gha,scope=x'] }), github)
+    expect(() => buildxArgs(spec, { ...old, cache: raw })).toThrow(message)
+    expect(buildxArgs(spec, await options('0.21.0', { cache: gha }))).toContain(
+      'type=gha,scope=aio-image-demo'
+    )
+    const local = planCache(spec, { ...github, ghaAvailable: false })
+    expect(buildxArgs(spec, { ...old, cache: local })).toContain('--cache-to')
+  })
+
+  it('is an engine problem: the CLI exits as for a missing engine', () => {
+    expect(new BuildxTooOldError('0.5.1', ['metadataFile'])).toBeInstanceOf(EngineUnavailableError)
+  })
+})
+
+describe('buildImage and buildPlatforms through the toolkit build files', () => {
+  const spec = testSpec({ tags: ['demo:1'] })
+  const lines: string[] = []
+  const onLine = (line: string) => lines.push(line)
+  /** What the pipeline hands the build: labels, and the buildx the fake engine says it has. */
+  const settingsFor = async (engine: DockerEngine) => ({
+    labels: {},
+    buildx: await installedBuildx(await engine.buildxVersion())
+  })
+  const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1]
+
+  it('loads the native image: its id and metadata from the files buildx wrote', async () => {
+    const fake = fakeBuildEngine({ version: '0.13.1' })
+    const built = await buildImage(
+      fake.engine,
+      spec,
+      '/ctx',
+      onLine,
+      await settingsFor(fake.engine)
+    )
+    expect(built.imageId).toBe(fake.imageId)
+    expect(built.metadata).toEqual({
+      'buildx.build.ref': expect.stringMatching(/^default\/default\//),
+      'containerimage.digest': fake.imageId
+    })
+    expect(built.seconds).toBeGreaterThanOrEqual(0)
+    const [args] = fake.builds
+    expect(args.slice(0, 2)).toEqual(['build', '--load'])
+    // The toolkit's files, in its temp directory that the post step removes.
+    for (const flag of ['--iidfile', '--metadata-file'])
+      expect(path.dirname(valueOf(args, flag))).toBe(toolkitTempDir())
+    expect(lines[0]).toBe(`docker buildx ${args.join(' ')}`)
+  })
+
+  it('gives each build files of its own', async () => {
+    const fake = fakeBuildEngine({ version: '0.13.1' })
+    await buildImage(fake.engine, spec, '/ctx', onLine, await settingsFor(fake.engine))
+    await buildImage(fake.engine, spec, '/ctx', onLine, await settingsFor(fake.engine))
+    const [first, second] = fake.builds
+    expect(valueOf(first, '--iidfile')).not.toBe(valueOf(second, '--iidfile'))
+    expect(valueOf(first, '--metadata-file')).not.toBe(valueOf(second, '--metadata-file'))
+  })
+
+  it('builds nothing with a buildx too old for the build', async () => {
+    const fake = fakeBuildEngine({ version: '0.5.1' })
+    await expect(
+      buildImage(fake.engine, spec, '/ctx', onLine, await settingsFor(fake.engine))
+    ).rejects.toThrow(BuildxTooOldError)
+    const platformList = { platforms: ['linux/amd64', 'linux/arm64'], push: true }
+    await expect(
+      buildPlatforms(fake.engine, spec, '/ctx', onLine, {
+        ...(await settingsFor(fake.engine)),
+        ...platformList
+      })
+    ).rejects.toThrow(BuildxTooOldError)
+    expect(fake.builds).toEqual([])
+  })
+
+  it('reads the pushed manifest list digest from the metadata, and none when not pushed', async () => {
+    const fake = fakeBuildEngine({ version: '0.13.1' })
+    const platforms = ['linux/amd64', 'linux/arm64']
+    const pushed = await buildPlatforms(fake.engine, spec, '/ctx', onLine, {
+      ...(await settingsFor(fake.engine)),
+      platforms,
+      push: true
+    })
+    expect(pushed.digest).toBe(fake.manifestDigest)
+    expect(pushed.metadata['containerimage.digest']).toBe(fake.manifestDigest)
+    expect(fake.builds[0]).toEqual(
+      expect.arrayContaining(['--platform', 'linux/amd64,linux/arm64', '--push'])
+    )
+    expect(fake.builds[0]).not.toContain('--iidfile')
+    const built = await buildPlatforms(fake.engine, spec, '/ctx', onLine, {
+      ...(await settingsFor(fake.engine)),
+      platforms,
+      push: false
+    })
+    expect(built.digest).toBeUndefined()
+    expect(built.metadata['buildx.build.ref']).toMatch(/^default\/default\//)
+  })
+
+  it('says which file buildx left empty', async () => {
+    const fake = fakeBuildEngine({
+      version: '0.13.1',
+      overrides: {
+        buildx: async args => void fs.writeFileSync(args[args.indexOf('--iidfile') + 1], 'x')
+      }
+    })
+    await expect(
+      buildImage(fake.engine, spec, '/ctx', onLine, await settingsFor(fake.engine))
+    ).rejects.toThrow(/^buildx wrote no metadata to .*build-metadata-[0-9a-f]+\.json$/)
+  })
+})
