@@ -30,7 +30,7 @@ import { judgeReport } from './judge/judge.js'
 import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
 import { measureImage, type ImageFigures } from './measure/image.js'
 import { publish } from './publish/publish.js'
-import type { Report } from './report/model.js'
+import type { PushResult, Report } from './report/model.js'
 import { buildReport } from './report/record.js'
 import { writeBuildContext, type RenderedFile } from './render/render.js'
 import type { Spec } from './spec/types.js'
@@ -184,8 +184,19 @@ function judge(
   return report
 }
 
+/**
+ * Thrown out of the push phase when the push failed, so that the phase ends
+ * as failed (✖ on a terminal): publish reports a failure as a result, not
+ * as an error, and a phase that returns has succeeded.
+ */
+class PushFailed extends Error {
+  constructor(readonly result: PushResult) {
+    super(result.reason)
+  }
+}
+
 /** Pushes the tags (or builds every platform) when due and the report passed. */
-function push(
+async function push(
   options: PipelineOptions,
   rendered: Rendered,
   built: Built,
@@ -193,27 +204,35 @@ function push(
 ): Promise<Report['push']> {
   const { spec, docker, ui } = options
   const title = spec.push ? `Push ${spec.tags.join(', ')}` : `Build ${spec.platforms.join(', ')}`
-  return ui.group(title, () =>
-    publish({
-      docker,
-      spec,
-      ui,
-      report,
-      buildPlatforms: built.platformBuild
-        ? async pushing => {
-            const platforms = await buildPlatforms(
-              docker,
-              spec,
-              rendered.dir,
-              line => ui.detail(line),
-              { ...built.settings, platforms: spec.platforms, push: pushing }
-            )
-            await rotateLocalCache(built.cachePlan.local)
-            return platforms.digest
-          }
-        : undefined
+  try {
+    return await ui.group(title, async () => {
+      const result = await publish({
+        docker,
+        spec,
+        ui,
+        report,
+        buildPlatforms: built.platformBuild
+          ? async pushing => {
+              const platforms = await buildPlatforms(
+                docker,
+                spec,
+                rendered.dir,
+                line => ui.detail(line),
+                { ...built.settings, platforms: spec.platforms, push: pushing }
+              )
+              await rotateLocalCache(built.cachePlan.local)
+              return platforms.digest
+            }
+          : undefined
+      })
+      if (result?.failed) throw new PushFailed(result)
+      return result
     })
-  )
+  } catch (error) {
+    // The failure is the report's to tell (its verdict fails the run), with the rest.
+    if (error instanceof PushFailed) return error.result
+    throw error
+  }
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {

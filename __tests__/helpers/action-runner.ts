@@ -105,8 +105,14 @@ export async function runAction(
   }
 }
 
-/** The post step of a run, as the runner starts it at the end of the job. */
-export async function runPost(run: ActionRun, options: { cwd?: string } = {}): Promise<StepResult> {
+/**
+ * The post step of a run, as the runner starts it at the end of the job;
+ * with what it left in RUNNER_TEMP, which is removed then.
+ */
+export async function runPost(
+  run: ActionRun,
+  options: { cwd?: string } = {}
+): Promise<StepResult & { leftInRunnerTemp: string[] }> {
   const stateEnv = Object.fromEntries(
     Object.entries(run.state).map(([name, value]) => [`STATE_${name}`, value])
   )
@@ -114,6 +120,7 @@ export async function runPost(run: ActionRun, options: { cwd?: string } = {}): P
     baseEnv({ ...stateEnv, RUNNER_TEMP: run.runnerTemp, GITHUB_ACTIONS: 'true' }),
     options.cwd ?? ROOT
   )
+  const leftInRunnerTemp = fs.readdirSync(run.runnerTemp)
   fs.rmSync(run.runnerTemp, { recursive: true, force: true })
-  return result
+  return { ...result, leftInRunnerTemp }
 }

@@ -18,6 +18,11 @@ export interface CliOptions {
   env?: Record<string, string | undefined>
   /** Called with the child once started, e.g. to signal it. */
   started?: (child: ChildProcess, output: { stderr: () => string }) => void
+  /**
+   * The command leads its own process group, which `process.kill(-pid)`
+   * signals whole, `docker` children included, as a terminal's Ctrl-C does.
+   */
+  ownProcessGroup?: boolean
 }
 
 function environment(extra: CliOptions['env']): NodeJS.ProcessEnv {
@@ -45,7 +50,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: environment(options.env),
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false
   })
   return collect(child, options)
 }

@@ -108,7 +108,7 @@ describe('with only inputs and no spec file', () => {
     expect(fs.existsSync(workDir)).toBe(false)
     // Neither the main step's toolkit temp directory nor the post step's own is left.
     expect(
-      fs.readdirSync(run.runnerTemp).filter(name => name.startsWith('docker-actions-toolkit-'))
+      post.leftInRunnerTemp.filter(name => name.startsWith('docker-actions-toolkit-'))
     ).toEqual([])
   }, 60_000)
 })

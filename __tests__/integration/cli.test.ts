@@ -199,32 +199,75 @@ describe('push', () => {
 })
 
 describe('interrupted', () => {
+  interface Interruption {
+    /** Sent once stderr matches `after`, in the order given. */
+    after: RegExp
+    signal: NodeJS.Signals
+  }
+
+  /**
+   * `aio-image verify` on the notes example, sent `interruptions` as its
+   * progress shows them; killed after 5 minutes (the boot takes seconds).
+   */
+  async function verifyInterrupted(
+    tag: string,
+    interruptions: Interruption[],
+    options: { ownProcessGroup?: boolean } = {}
+  ): Promise<{ run: CliRun; sent: NodeJS.Signals[] }> {
+    const sent: NodeJS.Signals[] = []
+    const run = await runCli(
+      ['verify', '--config', NOTES_SPEC, '--tags', tag, '--idle-settle', '60s'],
+      {
+        ownProcessGroup: options.ownProcessGroup,
+        started: (child, output) => {
+          const send = (signal: NodeJS.Signals) =>
+            options.ownProcessGroup
+              ? process.kill(-(child.pid as number), signal)
+              : child.kill(signal)
+          child.stderr?.on('data', () => {
+            const next = interruptions[sent.length]
+            if (next && next.after.test(output.stderr())) {
+              sent.push(next.signal)
+              send(next.signal)
+            }
+          })
+          const limit = setTimeout(() => send('SIGKILL'), 5 * 60_000)
+          child.on('close', () => clearTimeout(limit))
+        }
+      }
+    )
+    return { run, sent }
+  }
+
   it(
     'removes the containers and volumes of its run on SIGINT and exits 130',
     async () => {
-      let signalled = false
-      const run = await runCli(
-        ['verify', '--config', NOTES_SPEC, '--tags', 'aio-i7-cli:sigint', '--idle-settle', '60s'],
-        {
-          started: (child, output) => {
-            // Bounded: the boot takes seconds; give up after 5 minutes.
-            const poll = setInterval(() => {
-              if (/first boot: ready/.test(output.stderr()) && !signalled) {
-                signalled = true
-                child.kill('SIGINT')
-              }
-            }, 100)
-            const limit = setTimeout(() => child.kill('SIGKILL'), 5 * 60_000)
-            child.on('close', () => {
-              clearInterval(poll)
-              clearTimeout(limit)
-            })
-          }
-        }
-      )
-      expect(signalled).toBe(true)
+      const { run, sent } = await verifyInterrupted('aio-i7-cli:sigint', [
+        { after: /first boot: ready/, signal: 'SIGINT' }
+      ])
+      expect(sent).toEqual(['SIGINT'])
       expect(run.code).toBe(130)
       expect(run.stderr).toContain('SIGINT: removing the containers and volumes of this run')
+      expect(await leftovers(runIdOf(run))).toBe('')
+    },
+    BUILD_TIMEOUT
+  )
+
+  it(
+    'finishes the removal when a second Ctrl-C reaches it and its docker commands, then exits 130',
+    async () => {
+      const { run, sent } = await verifyInterrupted(
+        'aio-i7-cli:sigint-twice',
+        [
+          { after: /first boot: ready/, signal: 'SIGINT' },
+          // While the removal runs: a Ctrl-C signals the whole process group.
+          { after: /SIGINT: removing the containers and volumes of this run/, signal: 'SIGINT' }
+        ],
+        { ownProcessGroup: true }
+      )
+      expect(sent).toEqual(['SIGINT', 'SIGINT'])
+      expect(run.code).toBe(130)
+      expect(run.stderr).toContain('SIGINT: still removing the containers and volumes of this run')
       expect(await leftovers(runIdOf(run))).toBe('')
     },
     BUILD_TIMEOUT

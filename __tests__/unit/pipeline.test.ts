@@ -2,10 +2,12 @@
 // boot and measure, judge, push, and the report written at the end.
 import fs from 'node:fs'
 import path from 'node:path'
+import { TerminalUi } from '../../src/cli/terminal.js'
 import { DockerError } from '../../src/engine/errors.js'
 import { runPipeline } from '../../src/pipeline.js'
 import { FIGURES } from '../../src/report/figures.js'
 import { verdict } from '../../src/report/verdict.js'
+import type { Ui } from '../../src/ui.js'
 import {
   disposeFakeEngines,
   FAKE_DIGEST,
@@ -16,6 +18,7 @@ import {
 } from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
+import { recordingStream } from '../helpers/stream.js'
 import { recordingUi } from '../helpers/ui.js'
 
 const TAGS = ['r.example/demo:1', 'r.example/demo:latest']
@@ -31,7 +34,11 @@ describe('runPipeline', () => {
    * One run on a fake engine, of a small app with the spec's defaults
    * (an embedded database) and `inputs`, settling for 10 ms only.
    */
-  async function pipelineRun(inputs: Record<string, unknown> = {}, engine: FakeEngineOptions = {}) {
+  async function pipelineRun(
+    inputs: Record<string, unknown> = {},
+    engine: FakeEngineOptions = {},
+    ui: Ui = recordingUi()
+  ) {
     const root = tempDir('aio-pipeline-')
     roots.push(root)
     const context = path.join(root, 'app')
@@ -41,7 +48,7 @@ describe('runPipeline', () => {
     const result = await runPipeline({
       spec: testSpec({ context, 'idle-settle': '10ms', ...inputs }),
       docker: fake.engine,
-      ui: recordingUi(),
+      ui,
       env: { XDG_CACHE_HOME: path.join(root, 'cache') },
       workDir,
       runId: 'r1'
@@ -143,14 +150,15 @@ describe('runPipeline', () => {
     })
   })
 
+  const refused = async (tag: string): Promise<string> => {
+    throw new DockerError(['push', tag], {
+      exitCode: 1,
+      stdout: '',
+      stderr: 'unauthorized: authentication required'
+    })
+  }
+
   it('fails the push when the registry refuses authentication, saying how to log in', async () => {
-    const refused = async (tag: string): Promise<string> => {
-      throw new DockerError(['push', tag], {
-        exitCode: 1,
-        stdout: '',
-        stderr: 'unauthorized: authentication required'
-      })
-    }
     const { report } = await pipelineRun(
       { push: true, tags: TAGS },
       { overrides: { push: refused } }
@@ -161,6 +169,20 @@ describe('runPipeline', () => {
       /^push failed \(log in to the registry first: .*\): docker push r\.example\/demo:1 failed with exit code 1:\nunauthorized: authentication required$/
     )
     expect(verdict(report, true).failures).toEqual([report.push?.reason])
+  })
+
+  it('ends the push phase as failed when the push failed, and the report keeps the result', async () => {
+    const stream = recordingStream()
+    const { report } = await pipelineRun(
+      { push: true, tags: TAGS },
+      { overrides: { push: refused } },
+      new TerminalUi({ stream, verbose: false, env: {} })
+    )
+    expect(report.push).toMatchObject({ pushed: false, failed: true })
+    const title = `Push ${TAGS.join(', ')}`
+    const lines = stream.text.split('\n').map(line => line.replace(/\(\d+\.\d s\)/, '(T)'))
+    expect(lines).toContain(`✖ ${title} (T)`)
+    expect(lines).not.toContain(`✔ ${title} (T)`)
   })
 
   it('builds and pushes a platform list beyond the native one, after verifying the native image', async () => {

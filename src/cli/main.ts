@@ -64,32 +64,67 @@ function init(args: CliArgs, io: CliIo): number {
 }
 
 /**
+ * Passes of removal at most. A pass can fail or miss something: a Ctrl-C
+ * reaches the whole process group, the `docker` commands of the pass
+ * included, and a step still under way may create a container after the
+ * pass listed them.
+ */
+const CLEANUP_PASSES = 5
+
+/**
+ * Removes the run's containers and volumes, pass after pass until one finds
+ * nothing left (or CLEANUP_PASSES were made).
+ */
+async function removeUntilNoneLeft(options: PipelineOptions, ui: TerminalUi): Promise<void> {
+  let lastError: unknown
+  for (let pass = 1; pass <= CLEANUP_PASSES; pass++) {
+    try {
+      const removed = await removeRunResources(options.docker, options.runId)
+      if (removed.containers.length === 0 && removed.volumes.length === 0) return
+      lastError = undefined
+    } catch (error) {
+      lastError = error
+    }
+  }
+  const reason = lastError instanceof Error ? lastError.message : 'containers or volumes remain'
+  ui.warning(`cleanup incomplete after ${CLEANUP_PASSES} passes: ${reason}`)
+}
+
+/**
  * Runs `steps` with the run's containers and volumes removed afterwards,
  * and on SIGINT/SIGTERM before exiting, so that nothing outlives the command.
+ * Once a signal arrived, later ones are caught too until the removal is
+ * done: Node's default action would end the process in the middle of it.
  */
 async function withCleanup<T>(
   options: PipelineOptions,
   ui: TerminalUi,
   steps: () => Promise<T>
 ): Promise<T> {
-  let removing: Promise<unknown> | undefined
-  const cleanup = () =>
-    (removing ??= removeRunResources(options.docker, options.runId).catch(error =>
-      ui.warning(`cleanup incomplete: ${(error as Error).message}`)
-    ))
+  let removing: Promise<void> | undefined
+  const cleanup = () => (removing ??= removeUntilNoneLeft(options, ui))
+  let interrupted: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted !== undefined) {
+      ui.warning(`${signal}: still removing the containers and volumes of this run`)
+      return
+    }
+    interrupted = signal
     ui.close()
     ui.warning(`${signal}: removing the containers and volumes of this run`)
     void cleanup().finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     return await steps()
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
     await cleanup()
+    // After a signal the handlers stay until its exit: nothing may cut that short.
+    if (interrupted === undefined) {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import YAML from 'yaml'
 import { normalize, sanitizeName, type FieldOrigins } from './normalize.js'
+import { inputBoundary, specFileBoundary } from './paths.js'
 import { SpecError, type RawSpec, type Spec } from './types.js'
 import { fieldProblems, schemaProblems } from './validate.js'
 
@@ -74,6 +75,8 @@ export function resolveSpecs(sources: SpecSources): Spec[] {
   const fileName = specFileName(sources)
   const { variants, ...fileFields } = sources.file?.fields ?? {}
   const problems = new Set<string>()
+  const inputPaths = inputBoundary(sources.workingDir)
+  const filePaths = sources.file && specFileBoundary(sources.file.path, sources.workingDir)
   const resolved: Array<{ raw: RawSpec; origins: FieldOrigins; variant?: string }> = []
   for (const [variant, variantFields] of selectVariants(variants, sources.variant, fileName)) {
     const from = (field: string) =>
@@ -88,7 +91,8 @@ export function resolveSpecs(sources: SpecSources): Spec[] {
       baseDir: field =>
         from(field) === 'input' || !sources.file
           ? sources.workingDir
-          : path.dirname(sources.file.path)
+          : path.dirname(sources.file.path),
+      boundary: field => (from(field) === 'input' || !filePaths ? inputPaths : filePaths)
     }
     const raw: RawSpec = { ...fileFields, ...variantFields, ...sources.inputs }
     const baseName = raw.name ?? sanitizeName(sources.defaultName)

@@ -1,11 +1,9 @@
 // A validated raw spec -> the Spec: defaults filled in from one table,
 // paths resolved against where each field came from, units converted.
-import fs from 'node:fs'
-import path from 'node:path'
 import { DEFAULTS } from './defaults.js'
+import { containedPath, type PathBoundary } from './paths.js'
 import { parseDuration, parseSize } from './units.js'
 import {
-  SpecError,
   type CacheMode,
   type RawSpec,
   type RoleAttribute,
@@ -13,10 +11,11 @@ import {
   type Supervisor
 } from './types.js'
 
-/** How a field is named in messages, and what its relative paths are relative to. */
+/** How a field is named in messages, what its relative paths are relative to, and where they may lead. */
 export interface FieldOrigins {
   describe(field: string): string
   baseDir(field: string): string
+  boundary(field: string): PathBoundary
 }
 
 /** A repository or directory name turned into a valid image name, or ''. */
@@ -49,23 +48,6 @@ export function envRecord(value: unknown): Record<string, string> {
   )
 }
 
-/** A path from the spec resolved against its origin; throws unless it is a `kind`. */
-function existingPath(
-  relative: string,
-  baseDir: string,
-  kind: 'directory' | 'file',
-  describeValue: string
-): string {
-  const resolved = path.resolve(baseDir, relative)
-  const stat = fs.statSync(resolved, { throwIfNoEntry: false })
-  if (!(kind === 'directory' ? stat?.isDirectory() : stat?.isFile())) {
-    throw new SpecError([
-      `${describeValue}: ${JSON.stringify(relative)} is not a ${kind} (resolved to ${resolved})`
-    ])
-  }
-  return resolved
-}
-
 interface RawBuildStage {
   name: string
   from?: string
@@ -76,15 +58,12 @@ interface RawBuildStage {
 }
 
 export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
-  const { describe, baseDir } = origins
+  const { describe } = origins
+  const specPath = (field: string, value: string, kind: 'directory' | 'file', described: string) =>
+    containedPath(value, origins.baseDir(field), kind, origins.boundary(field), described)
   const raw: RawSpec = { ...DEFAULTS, ...given }
   const name = raw.name as string
-  const context = existingPath(
-    raw.context as string,
-    baseDir('context'),
-    'directory',
-    describe('context')
-  )
+  const context = specPath('context', raw.context as string, 'directory', describe('context'))
   const baseImage = raw['base-image'] as string
   const version = String(raw['postgres-version'])
   const identifier = sqlIdentifier(name)
@@ -118,7 +97,7 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
             roleAttributes: (raw['postgres-role-attributes'] as RoleAttribute[] | undefined) ?? [],
             settings: envRecord(raw['postgres-settings']),
             initSql: ((raw['init-sql'] as string[] | undefined) ?? []).map(file =>
-              existingPath(file, baseDir('init-sql'), 'file', describe('init-sql'))
+              specPath('init-sql', file, 'file', describe('init-sql'))
             )
           },
     supervisor: raw.supervisor as Supervisor,
@@ -128,9 +107,9 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       context:
         stage.context === undefined
           ? context
-          : existingPath(
+          : specPath(
+              'build-stages',
               stage.context,
-              baseDir('build-stages'),
               'directory',
               `${describe('build-stages')} build-stages[${index}].context`
             ),
@@ -138,12 +117,16 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       commands: stage.commands,
       copy: stage.copy
     })),
+    // Held to the same boundary as every path: build stages COPY it, and their
+    // commands, from the same spec file, could print it into the log or copy
+    // it into the image. The runner's CA bundle, outside any checkout, is
+    // machine configuration and is named as an input, which may name it.
     buildCaCertificates:
       raw['build-ca-certificates'] === undefined
         ? undefined
-        : existingPath(
+        : specPath(
+            'build-ca-certificates',
             raw['build-ca-certificates'] as string,
-            baseDir('build-ca-certificates'),
             'file',
             describe('build-ca-certificates')
           ),
