@@ -26,24 +26,35 @@ fail_container() {
   exit 1
 }
 
-# POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE (Docker/Kubernetes secrets),
-# as the official postgres image reads them; empty when neither is set.
-read_password() {
+# Sets `password` from POSTGRES_PASSWORD exactly as given, or from
+# POSTGRES_PASSWORD_FILE (Docker/Kubernetes secrets) without its trailing
+# newlines, as the official postgres image reads them; empty when neither is
+# set. A variable, not a command's output: that would drop trailing newlines
+# of POSTGRES_PASSWORD too.
+load_password() {
   if [ -n "${POSTGRES_PASSWORD:-}" ] && [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
     fail "set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, not both"
   fi
   if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
     [ -r "$POSTGRES_PASSWORD_FILE" ] || fail "POSTGRES_PASSWORD_FILE=$POSTGRES_PASSWORD_FILE is not a readable file"
-    # Like the official image: the file's content without its trailing newline.
-    cat "$POSTGRES_PASSWORD_FILE"
+    password=$(cat "$POSTGRES_PASSWORD_FILE")
   else
-    printf '%s' "${POSTGRES_PASSWORD:-}"
+    password=${POSTGRES_PASSWORD:-}
   fi
 }
 
+# A SQL string literal (standard_conforming_strings is on) of text fixed at
+# build time or made by the image (names the schema checked, a generated
+# password); run-time values never go through it but through psql's own
+# quoting (setup.sh).
 sql_literal() {
   printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
 }
+
+# The comment on the app database that says its first-boot SQL (extensions,
+# init SQL) is still owed: set by the bootstrap, cleared by the transaction
+# that runs that SQL, so that a crash at any point neither repeats nor skips it.
+INIT_PENDING_COMMENT='aio-image: first-boot SQL still owed'
 
 # Bounded wait for the server's socket: tries every 20 ms (pg_isready costs
 # about 2 ms), for at most 3000 tries, about 60 s.

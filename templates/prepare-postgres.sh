@@ -31,29 +31,36 @@ external_access_method() {
 # it into place in one rename. A first boot interrupted half-way leaves only
 # the staging directory, which the next boot discards and redoes.
 initialise() {
-  password=$1
+  given_password=$1
   log "first boot: initialising $PGDATA (PostgreSQL $AIO_PG_MAJOR)"
   rm -rf "$STAGING"
   install -d -o postgres -g postgres -m 0700 "$STAGING"
   "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 \
     --locale-provider=builtin --builtin-locale=C.UTF-8 \
     --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
-  if [ -z "$password" ]; then
-    # No password given: generate one, kept only in the volume, root-only.
+  # A password given at run time never reaches this SQL (single-user mode
+  # ends a statement at any ';' and blank line, even inside a quoted string):
+  # setup sets it on the running server. Without one, a generated password,
+  # made of hex digits only, is kept in the volume, root-only.
+  role_password=
+  if [ -z "$given_password" ]; then
     install -d -m 0700 "$SECRETS"
-    password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-    (umask 077 && printf '%s\n' "$password" >"$SECRETS/postgres-password")
+    generated=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+    (umask 077 && printf '%s\n' "$generated" >"$SECRETS/postgres-password")
+    role_password=" PASSWORD $(sql_literal "$generated")"
     log "generated a password for role $AIO_PG_ROLE in $SECRETS/postgres-password"
   fi
-  printf 'CREATE ROLE "%s" LOGIN PASSWORD %s;\n\nCREATE DATABASE "%s" OWNER "%s";\n\n' \
-    "$AIO_PG_ROLE" "$(sql_literal "$password")" "$AIO_PG_DATABASE" "$AIO_PG_ROLE" |
+  # Single-user mode exits 0 after a failed statement; exit_on_error makes
+  # any error end it with a non-zero status instead, so that a role or
+  # database that cannot be created stops the container here. No statement
+  # text is logged: it may hold the generated password.
+  printf 'CREATE ROLE "%s" LOGIN%s;\n\nCREATE DATABASE "%s" OWNER "%s";\n\nCOMMENT ON DATABASE "%s" IS %s;\n\n' \
+    "$AIO_PG_ROLE" "$role_password" "$AIO_PG_DATABASE" "$AIO_PG_ROLE" \
+    "$AIO_PG_DATABASE" "$(sql_literal "$INIT_PENDING_COMMENT")" |
     "$AIO_LIB/as-user" postgres postgres --single -j -D "$STAGING" -c config_file=/etc/aio/postgresql.conf \
-      -c hba_file="$STAGING/pg_hba.conf" -c fsync=off postgres >"$AIO_RUN/bootstrap.log" 2>&1 ||
-    { cat "$AIO_RUN/bootstrap.log" >&2; fail "could not create role and database"; }
-  # Extensions and init SQL run once the server is up (setup); this marker
-  # says they are still owed, and travels with the data directory.
-  : >"$STAGING/aio-init-pending"
-  chown postgres:postgres "$STAGING/aio-init-pending"
+      -c hba_file="$STAGING/pg_hba.conf" -c fsync=off -c exit_on_error=on -c log_min_error_statement=panic \
+      postgres >"$AIO_RUN/bootstrap.log" 2>&1 ||
+    { cat "$AIO_RUN/bootstrap.log" >&2; fail "could not create role $AIO_PG_ROLE and database $AIO_PG_DATABASE (the PostgreSQL error is above)"; }
   # initdb and the bootstrap ran without fsync; one syncfs makes the whole
   # directory durable before it becomes the real one.
   "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --sync-only --sync-method=syncfs >/dev/null
@@ -85,7 +92,7 @@ write_access_rules() {
   chown postgres:postgres "$AIO_RUN/pg_hba.conf"
 }
 
-password=$(read_password)
+load_password
 method=$(external_access_method)
 if [ -n "$method" ] && [ -z "$password" ]; then
   fail "EXTERNAL_ACCESS_ENABLE=true needs a password: set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE"

@@ -315,3 +315,83 @@ it('accepts hostile app commands, which are shell by design, and keeps them exac
   expect(sourced(file(files, 'aio/etc/aio.env')).AIO_APP_COMMAND).toBe(command)
   expect(instructions(file(files, 'Dockerfile'))).toEqual(shape(testSpec()).dockerfile)
 })
+
+// PostgreSQL's own names, and names that mean something else in its files:
+// the app's role or database must never be one of them, written out or
+// derived from `name`.
+const RESERVED_ROLE =
+  /^(postgres|public|none|all|current_user|current_role|session_user|system_user|pg_.*)$/
+const RESERVED_DATABASE = /^(postgres|template0|template1)$/
+const databaseName = fc.oneof(
+  fc.constantFrom('postgres', 'template0', 'template1', 'pg_monitor', 'pg-x', 'all', 'public'),
+  fc.constantFrom('none', 'current-user', 'session.user', 'system_user', 'app', '1app'),
+  hostile
+)
+
+it('never gives the app a reserved role or database, whether written out or derived from name', () => {
+  let accepted = 0
+  fc.assert(
+    fc.property(
+      fc.record(
+        { name: databaseName, 'postgres-role': databaseName, 'postgres-database': databaseName },
+        { requiredKeys: [] }
+      ),
+      fields => {
+        let spec: Spec
+        try {
+          spec = testSpec(fields)
+        } catch (error) {
+          if (error instanceof SpecError) return
+          throw error
+        }
+        expect(spec.postgres?.role).not.toMatch(RESERVED_ROLE)
+        expect(spec.postgres?.database).not.toMatch(RESERVED_DATABASE)
+        accepted++
+      }
+    ),
+    { numRuns: 300 }
+  )
+  expect(accepted).toBeGreaterThan(0)
+})
+
+it('keeps every Dockerfile line an accepted app-env value makes inside BuildKit’s 65535 bytes', () => {
+  // Escaped characters (\ " $) take two bytes, others up to three in UTF-8.
+  const heavy = fc.constantFrom('x', '\\', '"', '$', 'é', '日', '😀')
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 70_000 }),
+      heavy,
+      fc.constantFrom('A', 'K'.repeat(255), 'K'.repeat(256)),
+      (length, character, key) => {
+        let spec: Spec
+        try {
+          spec = testSpec({ 'app-env': { [key]: character.repeat(length) } })
+        } catch (error) {
+          if (error instanceof SpecError) {
+            expect(error.problems.join('\n')).toMatch(/^input `app-env`: /)
+            return
+          }
+          throw error
+        }
+        for (const line of file(renderArtifacts(spec), 'Dockerfile').split('\n'))
+          expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65_535)
+      }
+    ),
+    { numRuns: 100 }
+  )
+})
+
+it('refuses postgres-settings that would read settings from other files', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('include', 'include_dir', 'include_if_exists'),
+      hostile,
+      fc.boolean(),
+      (key, value, asList) => {
+        const settings = asList ? [`${key}=${value}`] : { [key]: value }
+        expect(() => testSpec({ 'postgres-settings': settings })).toThrow(SpecError)
+      }
+    ),
+    { numRuns: 60 }
+  )
+})

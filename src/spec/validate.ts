@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { SCHEMA_FILE } from '../paths.js'
-import { envRecord, sanitizeName } from './normalize.js'
+import { envRecord, sanitizeName, sqlIdentifier } from './normalize.js'
 import type { RawSpec } from './types.js'
 
 // Names that say "secret": such values must never become build arguments.
@@ -17,12 +17,18 @@ interface SchemaProperty {
 const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as {
   properties: Record<string, SchemaProperty>
 }
-const validateSchema = new Ajv({
-  allErrors: true,
-  strict: true,
-  allowUnionTypes: true,
-  verbose: true
-}).compile(schema)
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
+const validateSchema = ajv.compile(schema)
+
+// The database and role derived from `name` when the spec does not give
+// them: checked by the same schema as written-out ones, since
+// `name: postgres` would otherwise make the app's role the superuser.
+const DERIVED_FROM_NAME = (['postgres-role', 'postgres-database'] as const).map(field => ({
+  field,
+  what: field === 'postgres-role' ? 'role' : 'database',
+  valid: ajv.compile(schema.properties[field])
+}))
+const validName = ajv.compile<string>(schema.properties.name)
 
 /** What the schema allows in a field (its `description`), e.g. for help texts. */
 export function fieldDescription(field: string): string | undefined {
@@ -88,6 +94,8 @@ export function fieldProblems(
           `${describe(field)}: needs the embedded database, but postgres-version is none`
         )
     }
+  } else {
+    problems.push(...derivedNameProblems(raw, describe, defaultName))
   }
   return problems
 }
@@ -101,6 +109,23 @@ const POSTGRES_FIELDS = [
   'postgres-settings',
   'init-sql'
 ]
+
+function derivedNameProblems(
+  raw: RawSpec,
+  describe: (field: string) => string,
+  defaultName: string
+): string[] {
+  const name = raw.name ?? sanitizeName(defaultName)
+  // A name the schema refused has its own problem already.
+  if (!validName(name)) return []
+  const derived = sqlIdentifier(name)
+  return DERIVED_FROM_NAME.filter(
+    ({ field, valid }) => raw[field] === undefined && !valid(derived)
+  ).map(
+    ({ field, what }) =>
+      `${describe('name')}: ${JSON.stringify(name)} gives the PostgreSQL ${what} ${JSON.stringify(derived)} (the name with '-' and '.' made '_'), which is not allowed: expected ${fieldDescription(field)}; choose another with \`${field}\``
+  )
+}
 
 export function schemaProblems(
   raw: RawSpec,
@@ -129,8 +154,11 @@ export function schemaProblems(
     const allowed = fieldDescription(field) ?? 'a valid value'
     const inside = error.instancePath.split('/').slice(2)
     if (inside.length === 0) {
+      // A refused key (propertyNames) may be cut from the preview: name it.
+      const refusedKey =
+        error.propertyName === undefined ? '' : `; the key \`${error.propertyName}\` is refused`
       problems.push(
-        `${describe(field)}: ${preview(raw[field])} is not allowed; expected ${allowed}`
+        `${describe(field)}: ${preview(raw[field])} is not allowed; expected ${allowed}${refusedKey}`
       )
       continue
     }
