@@ -13,6 +13,8 @@ import {
   buildPlatforms,
   imageLabels,
   installedBuildx,
+  provenanceBuilderId,
+  registryOnlyInputs,
   type BuildResult,
   type BuildSettings
 } from './build/build.js'
@@ -30,6 +32,7 @@ import { judgeReport } from './judge/judge.js'
 import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
 import { measureImage, type ImageFigures } from './measure/image.js'
 import { publish } from './publish/publish.js'
+import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
 import type { Report } from './report/model.js'
 import { buildReport } from './report/record.js'
 import { writeBuildContext, type RenderedFile } from './render/render.js'
@@ -66,8 +69,12 @@ export interface Rendered {
 export interface Built extends BuildResult {
   settings: BuildSettings
   cachePlan: CachePlan
-  /** The platform list needs a build of its own (the engine loads only the native image). */
-  platformBuild: boolean
+  /**
+   * The platforms of a build of their own after judging, pushed by buildx:
+   * a platform list (the engine loads only the native image), or the native
+   * platform when what is pushed carries attestations or annotations.
+   */
+  platformBuild?: string[]
   /** The local build cache to save for the next run, when one was used. */
   localCache?: LocalCacheState
 }
@@ -78,6 +85,8 @@ export interface PipelineResult {
   reportPath: string
   renderedDir: string
   localCache?: LocalCacheState
+  /** The metadata of the last build: the pushed (or platform) one when there was one. */
+  metadata: BuildMetadata
 }
 
 interface Measured {
@@ -107,7 +116,7 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
   // platform lists, before anything is built.
   const builder = await describeBuilder(docker, options.builder)
   const buildx = await installedBuildx(await docker.buildxVersion())
-  const platformBuild = needsPlatformBuild(spec.platforms, builder)
+  const platformList = needsPlatformBuild(spec.platforms, builder)
   const cachePlan = planCache(spec, {
     builder: builder.name,
     driver: builder.driver,
@@ -119,19 +128,55 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     builder: options.builder,
     buildx,
     cache: cachePlan,
-    labels: imageLabels(spec, options.env)
+    labels: imageLabels(spec, options.env),
+    provenanceBuilderId: provenanceBuilderId(options.env)
   }
+  const registryOnly = await registryOnlyPlan(docker, spec, builder)
+  const platformBuild = platformList
+    ? spec.platforms
+    : registryOnly.pushedByBuildx
+      ? [builder.native]
+      : undefined
 
   let localCache: LocalCacheState | undefined
   const built = await ui.group(`Build ${spec.tags.join(', ')}`, async () => {
     ui.info(`build cache: ${cachePlan.message}`)
     for (const warning of cachePlan.warnings) ui.warning(warning)
+    if (registryOnly.info) ui.info(registryOnly.info)
+    if (registryOnly.warning) ui.warning(registryOnly.warning)
     localCache = await restoreLocalCache(cachePlan, spec, rendered.files, options.cacheStore)
     const result = await buildImage(docker, spec, rendered.dir, line => ui.detail(line), settings)
     await rotateLocalCache(cachePlan.local)
     return result
   })
   return { ...built, settings, cachePlan, platformBuild, localCache }
+}
+
+/**
+ * How the spec's attestations and annotations reach the registry: they
+ * live in manifests, which `docker push` of an image in the classic store
+ * has none of, so the push goes through buildx where the builder can make
+ * them (any driver but docker; docker on the containerd image store). On
+ * the docker driver with the classic store they are left out, saying so.
+ */
+async function registryOnlyPlan(
+  docker: DockerEngine,
+  spec: Spec,
+  builder: { name: string; driver: string }
+): Promise<{ pushedByBuildx: boolean; info?: string; warning?: string }> {
+  const inputs = registryOnlyInputs(spec)
+  if (inputs.length === 0) return { pushedByBuildx: false }
+  const names = inputs.join(', ')
+  if (!spec.push) {
+    return { pushedByBuildx: false, info: `${names}: go with a pushed image; push is false` }
+  }
+  if (builder.driver !== 'docker' || (await docker.containerdImageStore())) {
+    return { pushedByBuildx: true, info: `${names}: pushed with the image by buildx` }
+  }
+  return {
+    pushedByBuildx: false,
+    warning: `${names} left out: builder "${builder.name}" uses the docker driver on the classic image store, which keeps no attestations or annotations; use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store`
+  }
 }
 
 /** Boots and measures the image (unless verify is false) and measures the image itself. */
@@ -184,36 +229,43 @@ function judge(
   return report
 }
 
-/** Pushes the tags (or builds every platform) when due and the report passed. */
-function push(
+/**
+ * Pushes the tags (or builds every platform) when due and the report
+ * passed; with the metadata of the platform build when one ran.
+ */
+async function push(
   options: PipelineOptions,
   rendered: Rendered,
   built: Built,
   report: Report
-): Promise<Report['push']> {
+): Promise<{ push: Report['push']; metadata?: BuildMetadata }> {
   const { spec, docker, ui } = options
+  const { platformBuild } = built
+  let metadata: BuildMetadata | undefined
   const title = spec.push ? `Push ${spec.tags.join(', ')}` : `Build ${spec.platforms.join(', ')}`
-  return ui.group(title, () =>
+  const pushed = await ui.group(title, () =>
     publish({
       docker,
       spec,
       ui,
       report,
-      buildPlatforms: built.platformBuild
+      buildPlatforms: platformBuild
         ? async pushing => {
             const platforms = await buildPlatforms(
               docker,
               spec,
               rendered.dir,
               line => ui.detail(line),
-              { ...built.settings, platforms: spec.platforms, push: pushing }
+              { ...built.settings, platforms: platformBuild, push: pushing }
             )
             await rotateLocalCache(built.cachePlan.local)
+            metadata = platforms.metadata
             return platforms.digest
           }
         : undefined
     })
   )
+  return { push: pushed, metadata }
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
@@ -222,8 +274,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const built = await build(options, rendered)
   const measured = await bootAndMeasure(options, built)
   const report = judge(options, built, measured, startedAt)
-  if (options.spec.push || built.platformBuild)
-    report.push = await push(options, rendered, built, report)
+  let metadata = built.metadata
+  if (options.spec.push || built.platformBuild) {
+    const pushed = await push(options, rendered, built, report)
+    report.push = pushed.push
+    metadata = pushed.metadata ?? metadata
+  }
   const reportPath = path.join(options.workDir, 'report.json')
   await fs.promises.writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
   return {
@@ -231,7 +287,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     report,
     reportPath,
     renderedDir: rendered.dir,
-    localCache: built.localCache
+    localCache: built.localCache,
+    metadata
   }
 }
 

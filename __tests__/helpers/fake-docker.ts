@@ -37,6 +37,8 @@ export interface FakeEngineOptions {
   driver?: string
   /** What `buildxVersion` answers (default 0.13.1, this machine's). */
   buildxVersion?: string
+  /** The engine keeps images in containerd (default: the classic store, this machine's). */
+  containerdImageStore?: boolean
   overrides?: Fake
 }
 
@@ -108,6 +110,7 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
         images.add(FAKE_IMAGE_ID)
     },
     imageSize: async image => (knownImage(image), FAKE_IMAGE_SIZE),
+    containerdImageStore: async () => options.containerdImageStore ?? false,
     imageHistory: async image => {
       knownImage(image)
       return LAYERS.map(layer => ({ createdBy: layer.createdBy, size: layer.content.length }))

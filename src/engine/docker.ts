@@ -128,6 +128,16 @@ export class Docker {
     return Number(stdout.trim())
   }
 
+  /**
+   * Whether the engine stores images in containerd (which keeps
+   * attestations and annotations) rather than the classic store: what
+   * buildx's docker driver checks too.
+   */
+  async containerdImageStore(): Promise<boolean> {
+    const { stdout } = await this.run(['info', '--format', '{{json .DriverStatus}}'])
+    return stdout.includes('io.containerd.snapshotter')
+  }
+
   async imageHistory(image: string): Promise<HistoryEntry[]> {
     const { stdout } = await this.run([
       'history',
