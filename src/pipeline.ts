@@ -26,7 +26,7 @@ import {
   type LocalCacheState
 } from './build/local-cache.js'
 import { nativePlatform, needsPlatformBuild } from './build/platforms.js'
-import type { CacheStore } from './engine/cache-store.js'
+import { persistentDir, type CacheStore } from './engine/cache-store.js'
 import type { DockerEngine } from './engine/docker.js'
 import { judgeReport } from './judge/judge.js'
 import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
@@ -179,12 +179,16 @@ async function registryOnlyPlan(
   }
 }
 
+/** Where each layer's compressed size is kept between runs. */
+export function layerSizesFile(env: NodeJS.ProcessEnv): string {
+  return persistentDir(env, 'layer-sizes.json')
+}
+
 /** Boots and measures the image (unless verify is false) and measures the image itself. */
 async function bootAndMeasure(options: PipelineOptions, built: Built): Promise<Measured> {
   const { spec, docker, ui, runId } = options
-  if (!spec.verify) {
-    return { image: await ui.group('Measure image', () => measureImage(docker, built.imageId)) }
-  }
+  const measure = () => measureImage(docker, built.imageId, layerSizesFile(options.env))
+  if (!spec.verify) return { image: await ui.group('Measure image', measure) }
   return ui.group('Boot and measure', async () => {
     let measuring: Promise<ImageFigures> | undefined
     const verified = await new Verifier(docker, spec, {
@@ -192,7 +196,7 @@ async function bootAndMeasure(options: PipelineOptions, built: Built): Promise<M
       runId,
       // Compressing the layers takes seconds: do it while the container settles.
       whileSettling: async () => {
-        measuring = measureImage(docker, built.imageId)
+        measuring = measure()
         await measuring
       },
       progress: message => ui.info(message)

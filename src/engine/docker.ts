@@ -129,6 +129,22 @@ export class Docker {
   }
 
   /**
+   * The digests of the image's layers as `docker image inspect` lists them
+   * (.RootFS.Layers): each names a layer's uncompressed content, on either
+   * image store, in the order `docker save` lists them.
+   */
+  async imageLayers(image: string): Promise<string[]> {
+    const { stdout } = await this.run([
+      'image',
+      'inspect',
+      '--format',
+      '{{json .RootFS.Layers}}',
+      image
+    ])
+    return (JSON.parse(stdout) as string[] | null) ?? []
+  }
+
+  /**
    * Whether the engine stores images in containerd (which keeps
    * attestations and annotations) rather than the classic store: what
    * buildx's docker driver checks too.
