@@ -9,6 +9,7 @@ import path from 'node:path'
 import { buildImage, imageLabels, installedBuildx } from '../src/build/build.js'
 import { Docker } from '../src/engine/docker.js'
 import { measureImage } from '../src/measure/image.js'
+import { layerSizesFile } from '../src/pipeline.js'
 import { ACTION_ROOT } from '../src/paths.js'
 import { writeBuildContext } from '../src/render/render.js'
 import { resolveSpec } from '../src/spec/load.js'
@@ -102,7 +103,7 @@ async function measure(variant: Variant, index: number): Promise<Row> {
   const verified = await new Verifier(docker, variant.spec, { image, runId })
     .run()
     .finally(() => docker.removeLabelled(`${RUN_LABEL}=${runId}`))
-  const figures = await measureImage(docker, image)
+  const figures = await measureImage(docker, image, layerSizesFile(process.env))
   return {
     label: variant.label,
     size: figures.size,

@@ -13,6 +13,8 @@ import {
   buildPlatforms,
   imageLabels,
   installedBuildx,
+  provenanceBuilderId,
+  registryOnlyInputs,
   type BuildResult,
   type BuildSettings
 } from './build/build.js'
@@ -24,12 +26,13 @@ import {
   type LocalCacheState
 } from './build/local-cache.js'
 import { nativePlatform, needsPlatformBuild } from './build/platforms.js'
-import type { CacheStore } from './engine/cache-store.js'
+import { persistentDir, type CacheStore } from './engine/cache-store.js'
 import type { DockerEngine } from './engine/docker.js'
 import { judgeReport } from './judge/judge.js'
 import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
 import { measureImage, type ImageFigures } from './measure/image.js'
 import { publish } from './publish/publish.js'
+import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
 import type { PushResult, Report } from './report/model.js'
 import { buildReport } from './report/record.js'
 import { writeBuildContext, type RenderedFile } from './render/render.js'
@@ -66,8 +69,12 @@ export interface Rendered {
 export interface Built extends BuildResult {
   settings: BuildSettings
   cachePlan: CachePlan
-  /** The platform list needs a build of its own (the engine loads only the native image). */
-  platformBuild: boolean
+  /**
+   * The platforms of a build of their own after judging, pushed by buildx:
+   * a platform list (the engine loads only the native image), or the native
+   * platform when what is pushed carries attestations or annotations.
+   */
+  platformBuild?: string[]
   /** The local build cache to save for the next run, when one was used. */
   localCache?: LocalCacheState
 }
@@ -78,6 +85,8 @@ export interface PipelineResult {
   reportPath: string
   renderedDir: string
   localCache?: LocalCacheState
+  /** The metadata of the last build: the pushed (or platform) one when there was one. */
+  metadata: BuildMetadata
 }
 
 interface Measured {
@@ -107,7 +116,7 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
   // platform lists, before anything is built.
   const builder = await describeBuilder(docker, options.builder)
   const buildx = await installedBuildx(await docker.buildxVersion())
-  const platformBuild = needsPlatformBuild(spec.platforms, builder)
+  const platformList = needsPlatformBuild(spec.platforms, builder)
   const cachePlan = planCache(spec, {
     builder: builder.name,
     driver: builder.driver,
@@ -119,13 +128,22 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     builder: options.builder,
     buildx,
     cache: cachePlan,
-    labels: imageLabels(spec, options.env)
+    labels: imageLabels(spec, options.env),
+    provenanceBuilderId: provenanceBuilderId(options.env)
   }
+  const registryOnly = await registryOnlyPlan(docker, spec, builder)
+  const platformBuild = platformList
+    ? spec.platforms
+    : registryOnly.pushedByBuildx
+      ? [builder.native]
+      : undefined
 
   let localCache: LocalCacheState | undefined
   const built = await ui.group(`Build ${spec.tags.join(', ')}`, async () => {
     ui.info(`build cache: ${cachePlan.message}`)
     for (const warning of cachePlan.warnings) ui.warning(warning)
+    if (registryOnly.info) ui.info(registryOnly.info)
+    if (registryOnly.warning) ui.warning(registryOnly.warning)
     localCache = await restoreLocalCache(cachePlan, spec, rendered.files, options.cacheStore)
     const result = await buildImage(docker, spec, rendered.dir, line => ui.detail(line), settings)
     await rotateLocalCache(cachePlan.local)
@@ -134,12 +152,43 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
   return { ...built, settings, cachePlan, platformBuild, localCache }
 }
 
+/**
+ * How the spec's attestations and annotations reach the registry: they
+ * live in manifests, which `docker push` of an image in the classic store
+ * has none of, so the push goes through buildx where the builder can make
+ * them (any driver but docker; docker on the containerd image store). On
+ * the docker driver with the classic store they are left out, saying so.
+ */
+async function registryOnlyPlan(
+  docker: DockerEngine,
+  spec: Spec,
+  builder: { name: string; driver: string }
+): Promise<{ pushedByBuildx: boolean; info?: string; warning?: string }> {
+  const inputs = registryOnlyInputs(spec)
+  if (inputs.length === 0) return { pushedByBuildx: false }
+  const names = inputs.join(', ')
+  if (!spec.push) {
+    return { pushedByBuildx: false, info: `${names}: go with a pushed image; push is false` }
+  }
+  if (builder.driver !== 'docker' || (await docker.containerdImageStore())) {
+    return { pushedByBuildx: true, info: `${names}: pushed with the image by buildx` }
+  }
+  return {
+    pushedByBuildx: false,
+    warning: `${names} left out: builder "${builder.name}" uses the docker driver on the classic image store, which keeps no attestations or annotations; use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store`
+  }
+}
+
+/** Where each layer's compressed size is kept between runs. */
+export function layerSizesFile(env: NodeJS.ProcessEnv): string {
+  return persistentDir(env, 'layer-sizes.json')
+}
+
 /** Boots and measures the image (unless verify is false) and measures the image itself. */
 async function bootAndMeasure(options: PipelineOptions, built: Built): Promise<Measured> {
   const { spec, docker, ui, runId } = options
-  if (!spec.verify) {
-    return { image: await ui.group('Measure image', () => measureImage(docker, built.imageId)) }
-  }
+  const measure = () => measureImage(docker, built.imageId, layerSizesFile(options.env))
+  if (!spec.verify) return { image: await ui.group('Measure image', measure) }
   return ui.group('Boot and measure', async () => {
     let measuring: Promise<ImageFigures> | undefined
     const verified = await new Verifier(docker, spec, {
@@ -147,7 +196,7 @@ async function bootAndMeasure(options: PipelineOptions, built: Built): Promise<M
       runId,
       // Compressing the layers takes seconds: do it while the container settles.
       whileSettling: async () => {
-        measuring = measureImage(docker, built.imageId)
+        measuring = measure()
         await measuring
       },
       progress: message => ui.info(message)
@@ -185,6 +234,7 @@ function judge(
 }
 
 /**
+/**
  * Thrown out of the push phase when the push failed, so that the phase ends
  * as failed (✖ on a terminal): publish reports a failure as a result, not
  * as an error, and a phase that returns has succeeded.
@@ -195,42 +245,49 @@ class PushFailed extends Error {
   }
 }
 
-/** Pushes the tags (or builds every platform) when due and the report passed. */
+/**
+ * Pushes the tags (or builds every platform) when due and the report
+ * passed; with the metadata of the platform build when one ran.
+ */
 async function push(
   options: PipelineOptions,
   rendered: Rendered,
   built: Built,
   report: Report
-): Promise<Report['push']> {
+): Promise<{ push: Report['push']; metadata?: BuildMetadata }> {
   const { spec, docker, ui } = options
+  const { platformBuild } = built
+  let metadata: BuildMetadata | undefined
   const title = spec.push ? `Push ${spec.tags.join(', ')}` : `Build ${spec.platforms.join(', ')}`
-  try {
-    return await ui.group(title, async () => {
-      const result = await publish({
-        docker,
-        spec,
-        ui,
-        report,
-        buildPlatforms: built.platformBuild
-          ? async pushing => {
-              const platforms = await buildPlatforms(
-                docker,
-                spec,
-                rendered.dir,
-                line => ui.detail(line),
-                { ...built.settings, platforms: spec.platforms, push: pushing }
-              )
-              await rotateLocalCache(built.cachePlan.local)
-              return platforms.digest
-            }
-          : undefined
-      })
-      if (result?.failed) throw new PushFailed(result)
-      return result
+  const phase = async () => {
+    const result = await publish({
+      docker,
+      spec,
+      ui,
+      report,
+      buildPlatforms: platformBuild
+        ? async pushing => {
+            const platforms = await buildPlatforms(
+              docker,
+              spec,
+              rendered.dir,
+              line => ui.detail(line),
+              { ...built.settings, platforms: platformBuild, push: pushing }
+            )
+            await rotateLocalCache(built.cachePlan.local)
+            metadata = platforms.metadata
+            return platforms.digest
+          }
+        : undefined
     })
+    if (result?.failed) throw new PushFailed(result)
+    return result
+  }
+  try {
+    return { push: await ui.group(title, phase), metadata }
   } catch (error) {
     // The failure is the report's to tell (its verdict fails the run), with the rest.
-    if (error instanceof PushFailed) return error.result
+    if (error instanceof PushFailed) return { push: error.result, metadata }
     throw error
   }
 }
@@ -241,8 +298,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const built = await build(options, rendered)
   const measured = await bootAndMeasure(options, built)
   const report = judge(options, built, measured, startedAt)
-  if (options.spec.push || built.platformBuild)
-    report.push = await push(options, rendered, built, report)
+  let metadata = built.metadata
+  if (options.spec.push || built.platformBuild) {
+    const pushed = await push(options, rendered, built, report)
+    report.push = pushed.push
+    metadata = pushed.metadata ?? metadata
+  }
   const reportPath = path.join(options.workDir, 'report.json')
   await fs.promises.writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
   return {
@@ -250,7 +311,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     report,
     reportPath,
     renderedDir: rendered.dir,
-    localCache: built.localCache
+    localCache: built.localCache,
+    metadata
   }
 }
 

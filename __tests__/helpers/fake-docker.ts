@@ -24,6 +24,10 @@ const LAYERS = [
 ]
 /** `docker image inspect .Size` of the fake image: the sum of its layers. */
 export const FAKE_IMAGE_SIZE = LAYERS.reduce((sum, layer) => sum + layer.content.length, 0)
+/** `.RootFS.Layers` of the fake image: each layer's content digest. */
+export const FAKE_LAYER_DIGESTS = LAYERS.map(
+  layer => `sha256:${crypto.createHash('sha256').update(layer.content).digest('hex')}`
+)
 
 export interface FakeEngineOptions {
   /** The app answers its health check this long after the container starts (default 0). */
@@ -37,6 +41,8 @@ export interface FakeEngineOptions {
   driver?: string
   /** What `buildxVersion` answers (default 0.13.1, this machine's). */
   buildxVersion?: string
+  /** The engine keeps images in containerd (default: the classic store, this machine's). */
+  containerdImageStore?: boolean
   overrides?: Fake
 }
 
@@ -108,6 +114,8 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
         images.add(FAKE_IMAGE_ID)
     },
     imageSize: async image => (knownImage(image), FAKE_IMAGE_SIZE),
+    imageLayers: async image => (knownImage(image), FAKE_LAYER_DIGESTS),
+    containerdImageStore: async () => options.containerdImageStore ?? false,
     imageHistory: async image => {
       knownImage(image)
       return LAYERS.map(layer => ({ createdBy: layer.createdBy, size: layer.content.length }))

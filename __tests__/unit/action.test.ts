@@ -85,6 +85,8 @@ describe('run (the action)', () => {
     const seconds = expect.stringMatching(/^\d+\.\d{3}$/)
     expect(outputs).toEqual({
       'image-id': FAKE_IMAGE_ID,
+      imageid: FAKE_IMAGE_ID,
+      metadata: expect.stringContaining(`"containerimage.digest":"${FAKE_IMAGE_ID}"`),
       digest: '',
       'image-size': String(FAKE_IMAGE_SIZE),
       'compressed-size': expect.stringMatching(/^[1-9]\d*$/),

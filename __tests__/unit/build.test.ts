@@ -1,11 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {
+  attestValue,
   buildImage,
   buildPlatforms,
   buildxArgs,
   BuildxTooOldError,
+  imageLabels,
   installedBuildx,
+  provenanceBuilderId,
+  registryOnlyInputs,
   type BuildArgsOptions
 } from '../../src/build/build.js'
 import { planCache, type CacheEnvironment } from '../../src/build/cache-plan.js'
@@ -27,16 +31,29 @@ describe('installedBuildx', () => {
   it('has what each release brought, by the toolkit version check', async () => {
     expect([...(await installedBuildx('0.3.1')).features]).toEqual([])
     expect([...(await installedBuildx('0.5.1')).features]).toEqual(['builder'])
-    expect([...(await installedBuildx('0.13.1')).features]).toEqual(['builder', 'metadataFile'])
+    expect([...(await installedBuildx('0.9.1')).features]).toEqual(['builder', 'metadataFile'])
+    expect([...(await installedBuildx('0.11.2')).features]).toEqual([
+      'builder',
+      'metadataFile',
+      'attestations'
+    ])
+    expect([...(await installedBuildx('0.13.1')).features]).toEqual([
+      'builder',
+      'metadataFile',
+      'attestations',
+      'annotations'
+    ])
     expect([...(await installedBuildx('0.21.0')).features]).toEqual([
       'builder',
       'metadataFile',
+      'attestations',
+      'annotations',
       'ghaCache'
     ])
   })
 
   it('takes a commit build as having everything, as the toolkit does', async () => {
-    expect((await installedBuildx('788433a')).features.size).toBe(3)
+    expect((await installedBuildx('788433a')).features.size).toBe(5)
   })
 })
 
@@ -88,6 +105,111 @@ describe('buildxArgs version gates', () => {
 
   it('is an engine problem: the CLI exits as for a missing engine', () => {
     expect(new BuildxTooOldError('0.5.1', ['metadataFile'])).toBeInstanceOf(EngineUnavailableError)
+  })
+})
+
+describe("docker/build-push-action's inputs", () => {
+  const pushed = { load: false as const, platforms: ['linux/amd64'], push: true }
+  const args = async (
+    inputs: Record<string, unknown>,
+    extra: Partial<BuildArgsOptions> = {},
+    version = '0.13.1'
+  ) =>
+    buildxArgs(testSpec(inputs), {
+      contextDir: '/ctx',
+      labels: {},
+      output: { load: true, iidFile: '/w/iid' },
+      metadataFile: '/w/m.json',
+      buildx: await installedBuildx(version),
+      ...extra
+    })
+  /** The values of every `flag` in `list`, in order. */
+  const valuesOf = (list: string[], flag: string) =>
+    list.flatMap((arg, i) => (arg === flag ? [list[i + 1]] : []))
+
+  it('puts the labels on top of the OCI labels, the user winning on the same key', () => {
+    const labels = imageLabels(
+      testSpec({
+        labels: ['org.opencontainers.image.title=Notes app', 'org.opencontainers.image.version=1.2']
+      }),
+      { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'Acme/notes' }
+    )
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.title': 'Notes app',
+      'org.opencontainers.image.version': '1.2',
+      'org.opencontainers.image.source': 'https://github.com/Acme/notes',
+      'io.github.aio-image.supervisor': 'supervisord'
+    })
+  })
+
+  it('passes no-cache, pull and each add-host', async () => {
+    const list = await args({
+      'no-cache': true,
+      pull: true,
+      'add-hosts': ['docker:10.180.0.1', 'db.internal:fd00::5']
+    })
+    expect(list.filter(arg => arg === '--no-cache')).toHaveLength(1)
+    expect(list).toContain('--pull')
+    expect(valuesOf(list, '--add-host')).toEqual(['docker:10.180.0.1', 'db.internal:fd00::5'])
+    const plain = await args({})
+    for (const flag of ['--no-cache', '--pull', '--add-host']) expect(plain).not.toContain(flag)
+  })
+
+  it('turns provenance and sbom into --attest values as build-push-action does', () => {
+    const run = 'https://github.com/acme/notes/actions/runs/7/attempts/2'
+    expect(attestValue('provenance', 'true', run)).toBe(`type=provenance,builder-id=${run}`)
+    expect(attestValue('provenance', 'mode=max', run)).toBe(
+      `type=provenance,mode=max,builder-id=${run}`
+    )
+    expect(attestValue('provenance', 'mode=max,builder-id=me', run)).toBe(
+      'type=provenance,mode=max,builder-id=me'
+    )
+    expect(attestValue('provenance', 'FALSE', run)).toBe('type=provenance,disabled=true')
+    expect(attestValue('sbom', 'True')).toBe('type=sbom')
+    expect(attestValue('sbom', 'generator=image')).toBe('type=sbom,generator=image')
+    expect(
+      provenanceBuilderId({
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'acme/notes',
+        GITHUB_RUN_ID: '7',
+        GITHUB_RUN_ATTEMPT: '2'
+      })
+    ).toBe(run)
+    expect(provenanceBuilderId({})).toBeUndefined()
+  })
+
+  it('gives attestations and annotations to the pushed build only', async () => {
+    const inputs = {
+      provenance: 'mode=max',
+      sbom: true,
+      annotations: ['manifest:org.opencontainers.image.description=Notes', 'index:a.b=c']
+    }
+    const push = await args(inputs, { output: pushed })
+    expect(valuesOf(push, '--attest')).toEqual(['type=provenance,mode=max', 'type=sbom'])
+    expect(valuesOf(push, '--annotation')).toEqual(inputs.annotations)
+    const load = await args(inputs)
+    for (const flag of ['--attest', '--annotation']) expect(load).not.toContain(flag)
+  })
+
+  it('needs buildx 0.10.0 for attestations and 0.12.0 for annotations', async () => {
+    await expect(args({ sbom: 'true' }, { output: pushed }, '0.9.1')).rejects.toThrow(
+      'buildx 0.9.1 is too old for this build: --attest (provenance, sbom) needs buildx 0.10.0 or newer.'
+    )
+    await expect(args({ annotations: ['a=b'] }, { output: pushed }, '0.11.2')).rejects.toThrow(
+      'buildx 0.11.2 is too old for this build: --annotation needs buildx 0.12.0 or newer.'
+    )
+    // The loaded image carries neither: no newer buildx needed for it.
+    expect(await args({ sbom: 'true', annotations: ['a=b'] }, {}, '0.9.1')).toContain('--load')
+  })
+
+  it('names what only a registry keeps; provenance false asks for nothing', () => {
+    expect(registryOnlyInputs(testSpec({}))).toEqual([])
+    expect(registryOnlyInputs(testSpec({ provenance: 'false', sbom: false }))).toEqual([])
+    expect(
+      registryOnlyInputs(
+        testSpec({ provenance: true, sbom: 'generator=image', annotations: ['a=b'] })
+      )
+    ).toEqual(['provenance', 'sbom', 'annotations'])
   })
 })
 

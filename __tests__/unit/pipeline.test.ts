@@ -37,7 +37,7 @@ describe('runPipeline', () => {
   async function pipelineRun(
     inputs: Record<string, unknown> = {},
     engine: FakeEngineOptions = {},
-    ui: Ui = recordingUi()
+    ui: Ui & { lines?: string[] } = recordingUi()
   ) {
     const root = tempDir('aio-pipeline-')
     roots.push(root)
@@ -54,7 +54,7 @@ describe('runPipeline', () => {
       runId: 'r1'
     })
     const check = (id: string) => result.report.checks.find(c => c.id === id)
-    return { result, report: result.report, fake, workDir, check }
+    return { result, report: result.report, fake, workDir, check, lines: ui.lines ?? [] }
   }
 
   it('passes a run that keeps every guarantee: the report in the work dir, every figure, no push', async () => {
@@ -201,6 +201,51 @@ describe('runPipeline', () => {
       tags: TAGS.map(tag => ({ tag, digest: FAKE_DIGEST })),
       platforms,
       failed: false
+    })
+  })
+  describe('attestations and annotations, which live in pushed manifests', () => {
+    const attested = { push: true, tags: TAGS, provenance: 'mode=max', annotations: ['a.b=c'] }
+    const buildArgs = (fake: { argsOf: (method: string) => unknown[][] }) =>
+      fake.argsOf('buildx').map(([args]) => args as string[])
+
+    it('pushes through buildx with them where the builder keeps them: the native platform, verified first', async () => {
+      for (const engine of [{ driver: 'docker-container' }, { containerdImageStore: true }]) {
+        const { report, fake, result, lines } = await pipelineRun(attested, engine)
+        const [native, pushed] = buildArgs(fake)
+        expect(native).toContain('--load')
+        expect(native).not.toContain('--attest')
+        expect(pushed).toEqual(
+          expect.arrayContaining(['--platform', 'linux/amd64', '--push', '--attest'])
+        )
+        expect(pushed[pushed.indexOf('--attest') + 1]).toBe('type=provenance,mode=max')
+        expect(pushed[pushed.indexOf('--annotation') + 1]).toBe('a.b=c')
+        expect(fake.calls).not.toContain('push')
+        expect(report.push).toMatchObject({ pushed: true, digest: FAKE_DIGEST })
+        // The metadata output is the pushed build's.
+        expect(result.metadata['containerimage.digest']).toBe(FAKE_DIGEST)
+        expect(lines).toContain('provenance, annotations: pushed with the image by buildx')
+      }
+    })
+
+    it('leaves them out on the docker driver with the classic store, saying what and why, and still pushes', async () => {
+      const { report, fake, result, lines } = await pipelineRun(attested)
+      expect(buildArgs(fake)).toHaveLength(1)
+      expect(buildArgs(fake)[0]).not.toContain('--attest')
+      expect(fake.argsOf('push')).toEqual(TAGS.map(tag => [tag]))
+      expect(report.push).toMatchObject({ pushed: true })
+      expect(result.metadata['containerimage.digest']).toBe(FAKE_IMAGE_ID)
+      expect(lines).toContain(
+        'warning: provenance, annotations left out: builder "default" uses the docker driver on the classic image store, which keeps no attestations or annotations; use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store'
+      )
+    })
+
+    it('says they go with a pushed image when nothing is pushed; provenance false needs nothing', async () => {
+      const { fake, lines } = await pipelineRun({ sbom: 'true' }, { driver: 'docker-container' })
+      expect(buildArgs(fake)).toHaveLength(1)
+      expect(lines).toContain('sbom: go with a pushed image; push is false')
+      const disabled = await pipelineRun({ push: true, tags: TAGS, provenance: 'false' })
+      expect(disabled.lines.join('\n')).not.toMatch(/provenance/)
+      expect(disabled.fake.argsOf('push')).toHaveLength(2)
     })
   })
 })

@@ -46,6 +46,9 @@ export function imageOutputs(result: PipelineResult): Record<string, string> {
   })
   return {
     'image-id': result.imageId,
+    // docker/build-push-action's names for the same, for workflows that move over.
+    imageid: result.imageId,
+    metadata: JSON.stringify(result.metadata),
     digest: report.push?.pushed ? (report.push.digest ?? '') : '',
     ...Object.fromEntries(figures),
     passed: String(report.passed),

@@ -15,7 +15,10 @@ export interface BuildResult {
   metadata: BuildMetadata
 }
 
-/** OCI labels, with the source and revision when running on GitHub. */
+/**
+ * OCI labels, with the source and revision when running on GitHub, and the
+ * spec's `labels` on top: a user's label wins on the same key.
+ */
 export function imageLabels(spec: Spec, env: NodeJS.ProcessEnv): Record<string, string> {
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': spec.name,
@@ -27,19 +30,65 @@ export function imageLabels(spec: Spec, env: NodeJS.ProcessEnv): Record<string, 
     labels['org.opencontainers.image.source'] = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
   }
   if (env.GITHUB_SHA) labels['org.opencontainers.image.revision'] = env.GITHUB_SHA
-  return labels
+  return { ...labels, ...spec.buildPush.labels }
+}
+
+/**
+ * The provenance's builder id on GitHub: the workflow run's attempt, as
+ * docker/build-push-action sets it (the toolkit's GitHub.workflowRunURL).
+ */
+export function provenanceBuilderId(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env
+  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined
+  const attempt = GITHUB_RUN_ATTEMPT ? `/attempts/${GITHUB_RUN_ATTEMPT}` : ''
+  return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}${attempt}`
+}
+
+/**
+ * The spec's inputs that only a registry (or the containerd image store)
+ * keeps: attestations and annotations. `provenance: false` asks for none,
+ * which every image store honours.
+ */
+export function registryOnlyInputs(spec: Spec): string[] {
+  const { provenance, sbom, annotations } = spec.buildPush
+  const asked = (value: string | undefined) => value !== undefined && !isFalse(value)
+  return [
+    ...(asked(provenance) ? ['provenance'] : []),
+    ...(asked(sbom) ? ['sbom'] : []),
+    ...(annotations.length > 0 ? ['annotations'] : [])
+  ]
+}
+
+const isFalse = (value: string) => value.toLowerCase() === 'false'
+
+/**
+ * buildx's --attest value for build-push-action's `provenance` or `sbom`:
+ * true, false or attributes; provenance gets the builder id unless given.
+ */
+export function attestValue(
+  type: 'provenance' | 'sbom',
+  value: string,
+  builderId?: string
+): string {
+  if (isFalse(value)) return `type=${type},disabled=true`
+  const attrs = value.toLowerCase() === 'true' ? [] : [value]
+  if (type === 'provenance' && builderId && !/(^|,)builder-id=/.test(value))
+    attrs.push(`builder-id=${builderId}`)
+  return [`type=${type}`, ...attrs].join(',')
 }
 
 /**
  * What a build may use that buildx has not always had, and the release
  * that brought it. Everything else buildxArgs emits (--load, --push,
  * --iidfile, --platform, --file, --tag, --label, --build-arg, --no-cache,
- * and --cache-from / --cache-to of type local, registry and inline) is in
- * every release since the first, 0.2.0.
+ * --pull, --add-host, and --cache-from / --cache-to of type local, registry
+ * and inline) is in every release since the first, 0.2.0.
  */
 const BUILDX_FEATURES = {
   builder: { what: '--builder', since: '0.4.0' },
   metadataFile: { what: '--metadata-file', since: '0.6.0' },
+  attestations: { what: '--attest (provenance, sbom)', since: '0.10.0' },
+  annotations: { what: '--annotation', since: '0.12.0' },
   // Older releases speak only the GitHub cache service API v1, shut down on 15 April 2025.
   ghaCache: { what: 'type=gha cache (GitHub cache service API v2)', since: '0.21.0' }
 } as const
@@ -87,6 +136,8 @@ export interface BuildSettings {
   buildx: InstalledBuildx
   cache?: Pick<CachePlan, 'from' | 'to' | 'noCache'>
   labels: Record<string, string>
+  /** The provenance attestation's builder id (provenanceBuilderId). */
+  provenanceBuilderId?: string
 }
 
 export interface BuildArgsOptions extends BuildSettings {
@@ -102,6 +153,7 @@ export interface BuildArgsOptions extends BuildSettings {
  */
 export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   const { output, cache } = options
+  const { buildPush } = spec
   const missing = new Set<BuildxFeature>()
   const needs = (feature: BuildxFeature) => {
     if (!options.buildx.features.has(feature)) missing.add(feature)
@@ -120,7 +172,9 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   needs('metadataFile')
   args.push('--metadata-file', options.metadataFile)
   args.push('--file', path.join(options.contextDir, 'Dockerfile'))
-  if (cache?.noCache) args.push('--no-cache')
+  if (cache?.noCache || buildPush.noCache) args.push('--no-cache')
+  if (buildPush.pull) args.push('--pull')
+  for (const host of buildPush.addHosts) args.push('--add-host', host)
   const cacheFrom = cache?.from ?? []
   const cacheTo = cache?.to ?? []
   if ([...cacheFrom, ...cacheTo].some(value => cacheType(value) === 'gha')) needs('ghaCache')
@@ -130,6 +184,21 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   for (const [key, value] of Object.entries(options.labels)) args.push('--label', `${key}=${value}`)
   for (const [key, value] of Object.entries(spec.buildArgs))
     args.push('--build-arg', `${key}=${value}`)
+  // Attestations and annotations live in manifests: the image loaded for
+  // verification has none to keep (the docker driver refuses attestations
+  // on the classic image store, and drops annotations), the pushed one does.
+  if (!output.load) {
+    for (const [type, value] of [
+      ['provenance', buildPush.provenance],
+      ['sbom', buildPush.sbom]
+    ] as const) {
+      if (value === undefined) continue
+      needs('attestations')
+      args.push('--attest', attestValue(type, value, options.provenanceBuilderId))
+    }
+    if (buildPush.annotations.length > 0) needs('annotations')
+    for (const annotation of buildPush.annotations) args.push('--annotation', annotation)
+  }
   args.push(options.contextDir)
   if (missing.size > 0) throw new BuildxTooOldError(options.buildx.version, [...missing])
   return args

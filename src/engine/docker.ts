@@ -128,6 +128,32 @@ export class Docker {
     return Number(stdout.trim())
   }
 
+  /**
+   * The digests of the image's layers as `docker image inspect` lists them
+   * (.RootFS.Layers): each names a layer's uncompressed content, on either
+   * image store, in the order `docker save` lists them.
+   */
+  async imageLayers(image: string): Promise<string[]> {
+    const { stdout } = await this.run([
+      'image',
+      'inspect',
+      '--format',
+      '{{json .RootFS.Layers}}',
+      image
+    ])
+    return (JSON.parse(stdout) as string[] | null) ?? []
+  }
+
+  /**
+   * Whether the engine stores images in containerd (which keeps
+   * attestations and annotations) rather than the classic store: what
+   * buildx's docker driver checks too.
+   */
+  async containerdImageStore(): Promise<boolean> {
+    const { stdout } = await this.run(['info', '--format', '{{json .DriverStatus}}'])
+    return stdout.includes('io.containerd.snapshotter')
+  }
+
   async imageHistory(image: string): Promise<HistoryEntry[]> {
     const { stdout } = await this.run([
       'history',

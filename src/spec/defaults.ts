@@ -16,5 +16,7 @@ export const DEFAULTS = {
   cache: 'auto',
   verify: true,
   'idle-settle': '10s',
-  'fail-on-budget': true
+  'fail-on-budget': true,
+  'no-cache': false,
+  pull: false
 } as const satisfies RawSpec

@@ -41,6 +41,15 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'cache-from', kind: 'lines' },
   { name: 'cache-to', kind: 'lines' },
   { name: 'build-args', kind: 'env' },
+  // docker/build-push-action's inputs of the same names and forms; provenance and
+  // sbom stay text (true, false or attributes), which build/ reads as it does.
+  { name: 'labels', kind: 'env' },
+  { name: 'annotations', kind: 'lines' },
+  { name: 'provenance', kind: 'string' },
+  { name: 'sbom', kind: 'string' },
+  { name: 'no-cache', kind: 'boolean' },
+  { name: 'pull', kind: 'boolean' },
+  { name: 'add-hosts', kind: 'list' },
   { name: 'verify', kind: 'boolean' },
   { name: 'run-env', kind: 'env' },
   { name: 'max-image-size', kind: 'string' },

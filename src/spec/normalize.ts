@@ -131,7 +131,7 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
             describe('build-ca-certificates')
           ),
     nginx: nginx && { root: nginx.root, proxy: nginx.proxy ?? [] },
-    tags: (raw.tags as string[] | undefined) ?? [`${name}:latest`],
+    tags: ((raw.tags as string[] | undefined) ?? [`${name}:latest`]).map(lowerCaseRepository),
     push: raw.push as boolean,
     platforms: (raw.platforms as string[] | undefined) ?? [],
     cache: {
@@ -141,6 +141,15 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       to: (raw['cache-to'] as string[] | undefined) ?? []
     },
     buildArgs: envRecord(raw['build-args']),
+    buildPush: {
+      labels: envRecord(raw.labels),
+      annotations: (raw.annotations as string[] | undefined) ?? [],
+      provenance: optionalText(raw.provenance),
+      sbom: optionalText(raw.sbom),
+      noCache: raw['no-cache'] as boolean,
+      pull: raw.pull as boolean,
+      addHosts: (raw['add-hosts'] as string[] | undefined) ?? []
+    },
     verify: raw.verify as boolean,
     runEnv: envRecord(raw['run-env']),
     budgets: {
@@ -151,6 +160,30 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
     idleSettle: duration('idle-settle') as number,
     failOnBudget: raw['fail-on-budget'] as boolean
   }
+}
+
+/** A boolean or text field (provenance: true, mode=max) as text, or undefined. */
+function optionalText(value: unknown): string | undefined {
+  return value === undefined ? undefined : String(value)
+}
+
+/**
+ * An image reference with its repository lower-cased, registry host and
+ * tag as given: ghcr.io/Acme/App:V1 -> ghcr.io/acme/app:V1. GitHub owners
+ * may have capitals (`ghcr.io/${{ github.repository }}`), registries refuse
+ * them, and docker/metadata-action lower-cases image names the same way.
+ * The first component is a host when Docker takes it for one: it holds a
+ * '.' or a ':', or is localhost.
+ */
+export function lowerCaseRepository(reference: string): string {
+  const slash = reference.lastIndexOf('/')
+  const colon = reference.lastIndexOf(':')
+  const tagAt = colon > slash ? colon : reference.length
+  const name = reference.slice(0, tagAt)
+  const first = name.indexOf('/')
+  const head = first === -1 ? '' : name.slice(0, first)
+  const hostEnd = /[.:]/.test(head) || head === 'localhost' ? first + 1 : 0
+  return name.slice(0, hostEnd) + name.slice(hostEnd).toLowerCase() + reference.slice(tagAt)
 }
 
 function seconds(ms: number | undefined): number | undefined {

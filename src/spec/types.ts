@@ -57,6 +57,24 @@ export interface CacheSpec {
   to: string[]
 }
 
+/**
+ * What docker/build-push-action offers under the same input names, for
+ * users who feed both from docker/metadata-action.
+ */
+export interface BuildPushSpec {
+  /** On top of the image's own labels; these win on the same key. */
+  labels: Record<string, string>
+  /** buildx --annotation values; they live in the pushed manifests. */
+  annotations: string[]
+  /** true, false or buildx's attributes (mode=max); absent: buildx's default. */
+  provenance?: string
+  sbom?: string
+  noCache: boolean
+  pull: boolean
+  /** host:ip, as buildx --add-host takes them. */
+  addHosts: string[]
+}
+
 export interface Budgets {
   maxImageSize?: number
   maxStartupTime?: number
@@ -95,6 +113,8 @@ export interface Spec {
   platforms: string[]
   cache: CacheSpec
   buildArgs: Record<string, string>
+  /** docker/build-push-action's inputs of the same names. */
+  buildPush: BuildPushSpec
   verify: boolean
   runEnv: Record<string, string>
   /** Bytes and seconds, the units of the report. */
