@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs as root in the entrypoint, before any service starts: checks the
+# Runs in the entrypoint (as root, or as the container's non-root uid),
+# before any service starts: checks the
 # run-time settings, initialises the data directory on first boot and writes
 # the access rules for this boot. Any problem stops the container here, before
 # an app could run without its database.
@@ -34,7 +35,7 @@ initialise() {
   password=$1
   log "first boot: initialising $PGDATA (PostgreSQL $AIO_PG_MAJOR)"
   rm -rf "$STAGING"
-  install -d -o postgres -g postgres -m 0700 "$STAGING"
+  install_dir_for postgres postgres 0700 "$STAGING"
   "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 \
     --locale-provider=builtin --builtin-locale=C.UTF-8 \
     --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
@@ -53,7 +54,7 @@ initialise() {
   # Extensions and init SQL run once the server is up (setup); this marker
   # says they are still owed, and travels with the data directory.
   : >"$STAGING/aio-init-pending"
-  chown postgres:postgres "$STAGING/aio-init-pending"
+  give_to postgres:postgres "$STAGING/aio-init-pending"
   # initdb and the bootstrap ran without fsync; one syncfs makes the whole
   # directory durable before it becomes the real one.
   "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --sync-only --sync-method=syncfs >/dev/null
@@ -66,8 +67,14 @@ check_existing() {
     fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR: upgrade it with pg_upgrade or a dump and restore, or start with an empty /data volume"
   [ -f "$PGDATA/global/pg_control" ] ||
     fail "$PGDATA has no global/pg_control: the data directory is damaged; restore it from a backup or start with an empty /data volume"
-  # A data directory copied in from elsewhere may carry other owners.
-  [ "$(stat -c %U "$PGDATA")" = postgres ] || chown -R postgres:postgres "$PGDATA"
+  # A data directory copied in from elsewhere may carry other owners; as a
+  # non-root uid, it has to be that uid's already.
+  owner=$(stat -c %u "$PGDATA")
+  if [ "$owner" != "$(id -u postgres)" ]; then
+    running_as_root ||
+      fail "$PGDATA belongs to uid $owner, and this container runs as uid $(id -u): start it as uid $owner, or chown -R $(id -u) $PGDATA"
+    chown -R postgres:postgres "$PGDATA"
+  fi
   chmod 0700 "$PGDATA"
 }
 
@@ -82,7 +89,7 @@ write_access_rules() {
     printf "listen_addresses = '*'\n" >>"$AIO_RUN/postgresql.run.conf"
     log "external access on: PostgreSQL listens on port 5432 with $method authentication"
   fi
-  chown postgres:postgres "$AIO_RUN/pg_hba.conf"
+  give_to postgres:postgres "$AIO_RUN/pg_hba.conf"
 }
 
 password=$(read_password)
@@ -91,7 +98,7 @@ if [ -n "$method" ] && [ -z "$password" ]; then
   fail "EXTERNAL_ACCESS_ENABLE=true needs a password: set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE"
 fi
 
-install -d -o postgres -g postgres -m 2775 /run/postgresql
+install_dir_for postgres postgres 2775 /run/postgresql
 write_access_rules "$method"
 if [ -s "$PGDATA/PG_VERSION" ]; then
   check_existing

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs as root before the app, once per container start: waits for
-# PostgreSQL, then does what first boot still owes (extensions, init SQL) in
-# one transaction, so that an interrupted first boot is simply redone.
+# Runs before the app (as root, or as the container's non-root uid), once
+# per container start: waits for PostgreSQL, then does what first boot still
+# owes (extensions, init SQL) in one transaction, so that an interrupted
+# first boot is simply redone.
 set -eu
 # shellcheck source=/dev/null
 . /usr/local/lib/aio/common.sh
