@@ -42,6 +42,7 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'cache-to', kind: 'lines' },
   { name: 'build-args', kind: 'env' },
   { name: 'verify', kind: 'boolean' },
+  { name: 'verify-hardened', kind: 'boolean' },
   { name: 'run-env', kind: 'env' },
   { name: 'max-image-size', kind: 'string' },
   { name: 'max-startup-time', kind: 'string' },

@@ -159,6 +159,7 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
     },
     buildArgs: envRecord(raw['build-args']),
     verify: raw.verify as boolean,
+    verifyHardened: raw['verify-hardened'] as boolean,
     runEnv: envRecord(raw['run-env']),
     budgets: {
       maxImageSize: size('max-image-size'),

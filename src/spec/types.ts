@@ -96,6 +96,8 @@ export interface Spec {
   cache: CacheSpec
   buildArgs: Record<string, string>
   verify: boolean
+  /** With verify: one more boot under the hardened profile, as an arbitrary non-root uid. */
+  verifyHardened: boolean
   runEnv: Record<string, string>
   /** Bytes and seconds, the units of the report. */
   budgets: Budgets
