@@ -67,14 +67,8 @@ check_existing() {
     fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR: upgrade it with pg_upgrade or a dump and restore, or start with an empty /data volume"
   [ -f "$PGDATA/global/pg_control" ] ||
     fail "$PGDATA has no global/pg_control: the data directory is damaged; restore it from a backup or start with an empty /data volume"
-  # A data directory copied in from elsewhere may carry other owners; as a
-  # non-root uid, it has to be that uid's already.
-  owner=$(stat -c %u "$PGDATA")
-  if [ "$owner" != "$(id -u postgres)" ]; then
-    running_as_root ||
-      fail "$PGDATA belongs to uid $owner, and this container runs as uid $(id -u): start it as uid $owner, or chown -R $(id -u) $PGDATA"
-    chown -R postgres:postgres "$PGDATA"
-  fi
+  # A data directory copied in from elsewhere may carry other owners.
+  [ "$(stat -c %u "$PGDATA")" = "$(id -u postgres)" ] || chown -R postgres:postgres "$PGDATA"
   chmod 0700 "$PGDATA"
 }
 
@@ -99,6 +93,13 @@ if [ -n "$method" ] && [ -z "$password" ]; then
 fi
 
 install_dir_for postgres postgres 2775 /run/postgresql
+# As a non-root uid, nothing can take over a data directory another uid
+# created (a volume first used as root), nor even look inside.
+if [ -e "$PGDATA" ] && ! running_as_root; then
+  owner=$(stat -c %u "$PGDATA")
+  [ "$owner" = "$(id -u)" ] ||
+    fail "$PGDATA belongs to uid $owner, and this container runs as uid $(id -u): start it as uid $owner, or chown -R $(id -u) $PGDATA"
+fi
 write_access_rules "$method"
 if [ -s "$PGDATA/PG_VERSION" ]; then
   check_existing

@@ -9,9 +9,12 @@
 # users; DAC_OVERRIDE lets root read and write inside directories that only
 # their user may (the data directory's PG_VERSION and first-boot marker, the
 # app's socket directory); FOWNER lets it set the mode of directories it
-# does not own; KILL lets the supervisor signal services running as other
-# users; SETGID and SETUID let setpriv drop to them.
-ROOT_CAPABILITIES='0:CHOWN 1:DAC_OVERRIDE 3:FOWNER 5:KILL 6:SETGID 7:SETUID'
+# does not own; FSETID keeps the setgid bit of the directories two users
+# share (the app's socket directory, app:nginx; /run/postgresql), which the
+# kernel clears when root, not in their group, sets their mode; KILL lets
+# the supervisor signal services running as other users; SETGID and SETUID
+# let setpriv drop to them.
+ROOT_CAPABILITIES='0:CHOWN 1:DAC_OVERRIDE 3:FOWNER 4:FSETID 5:KILL 6:SETGID 7:SETUID'
 
 # Stops with one line saying what is missing: a capability root needs, or a
 # directory the uid cannot write; otherwise each would fail later as a bare
