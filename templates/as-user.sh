@@ -4,6 +4,8 @@
 # entrypoint's secrets stay with the entrypoint and setup: the app reaches its
 # database by peer, without a password. Without one, POSTGRES_PASSWORD and
 # POSTGRES_PASSWORD_FILE are the app's own, e.g. for an external database.
+# Started as a non-root uid, nothing can switch users: COMMAND runs as that
+# uid, as every process of the container does.
 set -eu
 # shellcheck source=/dev/null
 . /etc/aio/aio.env
@@ -12,6 +14,9 @@ if [ -n "$AIO_PG_MAJOR" ]; then
 fi
 user=$1
 shift
-home=$(getent passwd "$user" | cut -d: -f6)
-exec env HOME="$home" USER="$user" LOGNAME="$user" \
-  setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all -- "$@"
+if [ "$(id -u)" = 0 ]; then
+  home=$(getent passwd "$user" | cut -d: -f6)
+  set -- env HOME="$home" USER="$user" LOGNAME="$user" \
+    setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all -- "$@"
+fi
+exec "$@"

@@ -10,6 +10,31 @@ AIO_LIB=/usr/local/lib/aio
 
 log() { printf 'aio: %s\n' "$*" >&2; }
 
+# Started as root, the entrypoint hands directories to the service users and
+# the services drop to them. Started as an arbitrary non-root uid (Kubernetes'
+# runAsNonRoot, OpenShift), nothing can switch users: every process, the
+# services included, runs as that one uid.
+running_as_root() { [ "$(id -u)" = 0 ]; }
+
+# install -d DIR for the service user OWNER (group GROUP) with MODE. As a
+# non-root uid, which runs every service, DIR is made if missing and an
+# existing one is left as it is: a volume prepared for this uid (Kubernetes
+# fsGroup) may hold directories it cannot chmod but may write.
+install_dir_for() {
+  if running_as_root; then
+    install -d -o "$1" -g "$2" -m "$3" "$4"
+  else
+    [ -d "$4" ] || mkdir -m "$3" "$4"
+  fi
+}
+
+# chown OWNER:GROUP FILE when root; as a non-root uid it is that uid's already.
+give_to() {
+  if running_as_root; then
+    chown "$1" "$2"
+  fi
+}
+
 # Before the supervisor runs (entrypoint): stop right here, exit status 1.
 fail() {
   log "ERROR: $*"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs as root in the entrypoint, before any service starts: checks the
+# Runs in the entrypoint (as root, or as the container's non-root uid),
+# before any service starts: checks the
 # run-time settings, initialises the data directory on first boot and writes
 # the access rules for this boot. Any problem stops the container here, before
 # an app could run without its database.
@@ -34,7 +35,7 @@ initialise() {
   given_password=$1
   log "first boot: initialising $PGDATA (PostgreSQL $AIO_PG_MAJOR)"
   rm -rf "$STAGING"
-  install -d -o postgres -g postgres -m 0700 "$STAGING"
+  install_dir_for postgres postgres 0700 "$STAGING"
   "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 \
     --locale-provider=builtin --builtin-locale=C.UTF-8 \
     --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
@@ -74,7 +75,7 @@ check_existing() {
   [ -f "$PGDATA/global/pg_control" ] ||
     fail "$PGDATA has no global/pg_control: the data directory is damaged; restore it from a backup or start with an empty /data volume"
   # A data directory copied in from elsewhere may carry other owners.
-  [ "$(stat -c %U "$PGDATA")" = postgres ] || chown -R postgres:postgres "$PGDATA"
+  [ "$(stat -c %u "$PGDATA")" = "$(id -u postgres)" ] || chown -R postgres:postgres "$PGDATA"
   chmod 0700 "$PGDATA"
 }
 
@@ -89,7 +90,7 @@ write_access_rules() {
     printf "listen_addresses = '*'\n" >>"$AIO_RUN/postgresql.run.conf"
     log "external access on: PostgreSQL listens on port 5432 with $method authentication"
   fi
-  chown postgres:postgres "$AIO_RUN/pg_hba.conf"
+  give_to postgres:postgres "$AIO_RUN/pg_hba.conf"
 }
 
 load_password
@@ -98,7 +99,14 @@ if [ -n "$method" ] && [ -z "$password" ]; then
   fail "EXTERNAL_ACCESS_ENABLE=true needs a password: set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE"
 fi
 
-install -d -o postgres -g postgres -m 2775 /run/postgresql
+install_dir_for postgres postgres 2775 /run/postgresql
+# As a non-root uid, nothing can take over a data directory another uid
+# created (a volume first used as root), nor even look inside.
+if [ -e "$PGDATA" ] && ! running_as_root; then
+  owner=$(stat -c %u "$PGDATA")
+  [ "$owner" = "$(id -u)" ] ||
+    fail "$PGDATA belongs to uid $owner, and this container runs as uid $(id -u): start it as uid $owner, or chown -R $(id -u) $PGDATA"
+fi
 write_access_rules "$method"
 if [ -s "$PGDATA/PG_VERSION" ]; then
   check_existing

@@ -18,7 +18,7 @@ if [ -n "$AIO_APP_SOCKET" ]; then
   # nginx (group nginx) reaches the app on its socket: the setgid directory
   # gives the socket that group, umask 007 lets the group connect. A socket
   # left by a crashed run would make the next bind fail.
-  install -d -o app -g nginx -m 2770 "${AIO_APP_SOCKET%/*}"
+  install_dir_for app nginx 2770 "${AIO_APP_SOCKET%/*}"
   rm -f "$AIO_APP_SOCKET"
   umask 0007
 fi

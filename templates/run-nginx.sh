@@ -6,5 +6,5 @@
 set -eu
 # shellcheck source=/dev/null
 . /usr/local/lib/aio/common.sh
-install -d -o nginx -g nginx -m 0700 /run/nginx
+install_dir_for nginx nginx 0700 /run/nginx
 exec "$AIO_LIB/as-user" nginx nginx -e stderr -c /etc/aio/nginx.conf

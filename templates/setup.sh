@@ -1,8 +1,8 @@
 #!/bin/sh
-# Runs as root before the app, once per container start: waits for
-# PostgreSQL, does what first boot still owes (extensions, init SQL) in one
-# transaction with the record that it ran, then applies the role's attributes
-# and the run-time password.
+# Runs before the app (as root, or as the container's non-root uid), once
+# per container start: waits for PostgreSQL, does what first boot still owes
+# (extensions, init SQL) in one transaction with the record that it ran, then
+# applies the role's attributes and the run-time password.
 set -eu
 # shellcheck source=/dev/null
 . /usr/local/lib/aio/common.sh

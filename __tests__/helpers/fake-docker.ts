@@ -33,6 +33,8 @@ export interface FakeEngineOptions {
   /** The app answers its health check this long after the container starts (default 0). */
   readyAfterMs?: number
   exitsAfterStart?: boolean
+  /** A container created under the hardened profile exits right after start. */
+  hardenedExits?: boolean
   /** TCP ports that listen inside the container besides the app's. */
   extraListeners?: number[]
   /** The data volume keeps nothing across a stop: the restart check's row is gone. */
@@ -82,7 +84,9 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
   const rows: string[] = []
   let server: http.Server | undefined
   let readyTimer: NodeJS.Timeout | undefined
-  let options_: ContainerOptions | undefined
+  // name -> options, in the order created; `started` is the one last started.
+  const created = new Map<string, ContainerOptions>()
+  let started: ContainerOptions | undefined
   let running = false
   const record = (method: string, ...args: unknown[]) => {
     calls.push(method)
@@ -135,15 +139,16 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
     },
     createContainer: async container => {
       record('createContainer', container.name)
-      options_ = container
+      created.set(container.name, container)
       containers.set(container.name, container.labels)
       return container.name
     },
-    startContainer: async () => {
+    startContainer: async container => {
       record('startContainer')
-      running = !options.exitsAfterStart
+      started = created.get(container)!
+      running = !(options.exitsAfterStart || (options.hardenedExits && started.hardened))
       if (!running) return
-      const [[hostPort]] = options_!.ports
+      const [[hostPort]] = started.ports
       readyTimer = setTimeout(() => {
         server = http
           .createServer((_, response) => response.end('ok'))
@@ -162,7 +167,7 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
       const text = command.join(' ')
       let stdout = ''
       if (command[0] === 'cat') {
-        stdout = procNetTcp([options_!.ports[0][1], ...(options.extraListeners ?? [])])
+        stdout = procNetTcp([started!.ports[0][1], ...(options.extraListeners ?? [])])
       } else if (running && text.includes('INSERT INTO aio_image_check')) {
         rows.push(/VALUES \('([^']*)'\)/.exec(text)![1])
       } else if (text.includes('SELECT run')) {
@@ -198,7 +203,8 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
     calls,
     /** The arguments of each call of `method`, in order. */
     argsOf: (method: string) => callArgs.filter(call => call.method === method).map(c => c.args),
-    containerOptions: () => options_,
+    /** The options `name` was created with; by default the first container's. */
+    containerOptions: (name?: string) => created.get(name ?? [...created.keys()][0]),
     dispose: shutDown
   }
   live.add(fake)

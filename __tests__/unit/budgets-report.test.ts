@@ -2,7 +2,7 @@ import { judgeBudgets } from '../../src/judge/budgets.js'
 import { judgeReport } from '../../src/judge/judge.js'
 import { judgeRuntime } from '../../src/judge/runtime.js'
 import { summaryMarkdown } from '../../src/report/markdown.js'
-import type { Report } from '../../src/report/model.js'
+import type { HardenedRun, Report } from '../../src/report/model.js'
 import { instruction } from '../../src/report/record.js'
 import { summaryText } from '../../src/report/text.js'
 import { describeFailure, failedChecks, verdict } from '../../src/report/verdict.js'
@@ -56,6 +56,36 @@ describe('judgeRuntime', () => {
       actual: '5432, 8000',
       detail: 'unexpected: 5432'
     })
+  })
+
+  it('checks the hardened run: ready, stopped in time, database shut down cleanly', () => {
+    const hardened = (run: Omit<HardenedRun, 'user'>) =>
+      judgeRuntime({
+        ...measured,
+        runtime: { ...measured.runtime!, hardened: { user: '12345:0', ...run } }
+      }).find(check => check.id === 'hardened-run')
+    expect(
+      hardened({ readySeconds: 1.5, stop: { seconds: 0.8, cleanDatabaseShutdown: true } })
+    ).toEqual({
+      id: 'hardened-run',
+      kind: 'runtime',
+      title: 'Hardened run',
+      actual: 'ready in 1.500 s as 12345:0, stopped in 0.800 s',
+      passed: true,
+      detail: undefined
+    })
+    expect(hardened({ error: 'the container exited with code 1' })).toMatchObject({
+      actual: 'not ready as 12345:0',
+      passed: false,
+      detail: 'the container exited with code 1'
+    })
+    expect(
+      hardened({ readySeconds: 1.5, stop: { seconds: 10.2, cleanDatabaseShutdown: true } })
+    ).toMatchObject({ passed: false, detail: 'docker stop had to kill the container' })
+    expect(
+      hardened({ readySeconds: 1.5, stop: { seconds: 0.8, cleanDatabaseShutdown: false } })
+    ).toMatchObject({ passed: false, detail: 'no clean database shutdown in the log' })
+    expect(hardened({ readySeconds: 1.5, stop: { seconds: 0.8 } })?.passed).toBe(true)
   })
 
   it('leaves out the database checks without a database', () => {

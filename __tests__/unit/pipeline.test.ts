@@ -72,6 +72,7 @@ describe('runPipeline', () => {
       ['graceful-stop', true],
       ['clean-database-shutdown', true],
       ['data-kept-after-restart', true],
+      ['hardened-run', true],
       ['listening-ports', true]
     ])
     expect(FIGURES.filter(figure => figure.value(report) === undefined)).toEqual([])
@@ -80,13 +81,18 @@ describe('runPipeline', () => {
     expect(report.memory?.idle.max).toBe(5000)
     expect(report.cache?.used).toBe('inline')
     expect(report.push).toBeUndefined()
-    // Built once, booted twice on one volume, and nothing pushed.
+    // Built once, booted twice on one volume, once hardened on another, and nothing pushed.
     expect(fake.calls).toEqual([
       'buildx',
       'createVolume',
       'createContainer',
       'startContainer',
       'stopContainer',
+      'startContainer',
+      'stopContainer',
+      'removeContainer',
+      'createVolume',
+      'createContainer',
       'startContainer',
       'stopContainer',
       'removeContainer'

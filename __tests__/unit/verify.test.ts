@@ -1,5 +1,7 @@
+import { hardenedArgs } from '../../src/engine/docker.js'
 import {
   expectedPorts,
+  HARDENED_USER,
   listeningPorts,
   median,
   NotReadyError,
@@ -29,14 +31,26 @@ describe('Verifier', () => {
     expect(result.runtime).toEqual({
       listeningPorts: [8000],
       expectedPorts: [8000],
-      dataKept: true
+      dataKept: true,
+      hardened: {
+        user: HARDENED_USER,
+        readySeconds: expect.any(Number),
+        stop: { seconds: expect.any(Number), cleanDatabaseShutdown: true }
+      }
     })
+    expect(result.runtime.hardened?.readySeconds).toBeGreaterThanOrEqual(0.29)
     expect(settled).toBe(true)
     expect(fake.calls).toEqual([
       'createVolume',
       'createContainer',
       'startContainer',
       'stopContainer',
+      'startContainer',
+      'stopContainer',
+      'removeContainer',
+      // the hardened run: one more boot on a volume of its own
+      'createVolume',
+      'createContainer',
       'startContainer',
       'stopContainer',
       'removeContainer'
@@ -47,6 +61,51 @@ describe('Verifier', () => {
       labels: { 'aio-image.run': 'r1' },
       volume: 'aio-r1-data'
     })
+  })
+
+  it('boots once more under the hardened profile as an arbitrary non-root uid, on a fresh volume', async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 10 })
+    const spec = testSpec({ 'idle-settle': '10ms', 'run-env': ['SECRET=x'] })
+    await new Verifier(fake.engine, spec, { image: 'x', runId: 'r1', memorySamples: 1 }).run()
+    expect(fake.containerOptions()?.hardened).toBeUndefined()
+    expect(fake.containerOptions('aio-r1-hardened')).toEqual({
+      name: 'aio-r1-hardened',
+      image: 'x',
+      labels: { 'aio-image.run': 'r1' },
+      env: { SECRET: 'x' },
+      volume: 'aio-r1-hardened-data',
+      ports: [[expect.any(Number), 8000]],
+      hardened: { user: '12345:0' }
+    })
+  })
+
+  it('reports a hardened run that never gets ready, with the log, without failing the run', async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 10, hardenedExits: true })
+    const spec = testSpec({ 'idle-settle': '10ms' })
+    const result = await new Verifier(fake.engine, spec, {
+      image: 'x',
+      runId: 'r1',
+      memorySamples: 1
+    }).run()
+    expect(result.runtime.hardened).toEqual({
+      user: HARDENED_USER,
+      error: expect.stringMatching(
+        /^the container exited with code 1 before it was ready; its last log lines:\naio: ERROR: something broke/
+      )
+    })
+    expect(result.runtime.dataKept).toBe(true)
+  })
+
+  it('skips the hardened run with verify-hardened false', async () => {
+    const fake = fakeContainerEngine({ readyAfterMs: 10 })
+    const spec = testSpec({ 'idle-settle': '10ms', 'verify-hardened': false })
+    const result = await new Verifier(fake.engine, spec, {
+      image: 'x',
+      runId: 'r1',
+      memorySamples: 1
+    }).run()
+    expect(result.runtime.hardened).toBeUndefined()
+    expect(fake.argsOf('createContainer')).toEqual([['aio-r1']])
   })
 
   it("gives each variant of a run its own container and volume, under the run's label", async () => {
@@ -123,5 +182,23 @@ describe('expectedPorts', () => {
         testSpec({ 'postgres-version': 'none', 'run-env': ['EXTERNAL_ACCESS_ENABLE=true'] })
       )
     ).toEqual([8000])
+  })
+})
+
+describe('hardenedArgs', () => {
+  it('is the restricted profile: read-only root, tmpfs /tmp and /run, no capabilities, no privilege gain, the user', () => {
+    expect(hardenedArgs({ user: '12345:0' })).toEqual([
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      '--tmpfs',
+      '/run',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--user',
+      '12345:0'
+    ])
   })
 })

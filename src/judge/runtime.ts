@@ -1,8 +1,8 @@
 // The runtime guarantees every verified image must keep, judged from the
 // report, budget or not: a graceful stop inside docker stop's grace, a clean
-// database shutdown, data kept across a restart, and only the declared TCP
-// listeners. Pure.
-import type { Check, Report } from '../report/model.js'
+// database shutdown, data kept across a restart, a boot under the hardened
+// profile (verify-hardened), and only the declared TCP listeners. Pure.
+import type { Check, HardenedRun, Report } from '../report/model.js'
 
 // docker stop waits 10 s before SIGKILL; a stop must end well inside it.
 const STOP_LIMIT_SECONDS = 10
@@ -44,6 +44,7 @@ export function judgeRuntime(report: Report): Check[] {
       passed: runtime.dataKept
     })
   }
+  if (runtime.hardened) checks.push(hardenedCheck(runtime.hardened))
   const { listeningPorts: listening, expectedPorts: expected } = runtime
   const unexpected = listening.filter(port => !expected.includes(port))
   checks.push({
@@ -56,4 +57,24 @@ export function judgeRuntime(report: Report): Check[] {
     detail: unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : undefined
   })
   return checks
+}
+
+/** Hardened run: ready, then a stop inside docker stop's grace, with a clean database shutdown. */
+function hardenedCheck({ user, readySeconds, error, stop }: HardenedRun): Check {
+  const check = { id: 'hardened-run', kind: 'runtime', title: 'Hardened run' } as const
+  if (readySeconds === undefined || !stop) {
+    return { ...check, actual: `not ready as ${user}`, passed: false, detail: error }
+  }
+  const problem =
+    stop.seconds >= STOP_LIMIT_SECONDS
+      ? 'docker stop had to kill the container'
+      : stop.cleanDatabaseShutdown === false
+        ? 'no clean database shutdown in the log'
+        : undefined
+  return {
+    ...check,
+    actual: `ready in ${readySeconds.toFixed(3)} s as ${user}, stopped in ${stop.seconds.toFixed(3)} s`,
+    passed: problem === undefined,
+    detail: problem
+  }
 }

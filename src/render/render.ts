@@ -58,6 +58,7 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'aio.env.mustache', output: 'aio/etc/aio.env', view: 'shell' },
   { template: 'common.sh', output: 'aio/lib/common.sh' },
   { template: 'entrypoint.sh', output: 'aio/lib/entrypoint', executable: true },
+  { template: 'process-user.sh', output: 'aio/lib/process-user.sh' },
   { template: 'as-user.sh', output: 'aio/lib/as-user', executable: true },
   { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
   { template: 'setup.sh', output: 'aio/lib/setup', executable: true },
@@ -193,10 +194,12 @@ export function databaseUrl(database: string, role: string): string {
   return `postgresql://${role}@/${database}?host=/run/postgresql`
 }
 
+// libnss-wrapper gives an arbitrary non-root uid the passwd entry that
+// initdb, postgres and supervisord look up (process-user.sh).
 function runtimePackages(spec: Spec): string[] {
   const supervisorPackage = spec.supervisor === 's6' ? 's6' : 'supervisor'
   const nginxPackage = spec.nginx ? ['nginx'] : []
-  return [...new Set([supervisorPackage, ...nginxPackage, ...spec.app.packages])]
+  return [...new Set([supervisorPackage, ...nginxPackage, ...spec.app.packages, 'libnss-wrapper'])]
 }
 
 /** The ALTER ROLE clause for the spec's attributes: each listed one on, every other off. */

@@ -36,6 +36,8 @@ export interface Report {
     expectedPorts: number[]
     /** A row written before the graceful stop was read back after the restart; absent without a database. */
     dataKept?: boolean
+    /** The boot under the hardened profile; absent with verify-hardened false. */
+    hardened?: HardenedRun
   }
   checks: Check[]
   passed: boolean
@@ -45,6 +47,21 @@ export interface Report {
   baseline?: BaselineComparison
   /** Present when a push (or a build of every platform) was due. */
   push?: PushResult
+}
+
+/**
+ * One boot of the image on a fresh volume under the hardened profile: read-only
+ * root, tmpfs /tmp and /run, no capabilities, no-new-privileges, as `user`.
+ */
+export interface HardenedRun {
+  /** The uid:gid it was started as. */
+  user: string
+  /** Seconds from `docker start` to ready; absent when it never was. */
+  readySeconds?: number
+  /** Why it was not ready, with the log's last lines. */
+  error?: string
+  /** Its graceful stop, as `stop` above; absent when it never was ready. */
+  stop?: { seconds: number; cleanDatabaseShutdown?: boolean }
 }
 
 export interface Check {

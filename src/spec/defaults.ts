@@ -15,6 +15,7 @@ export const DEFAULTS = {
   push: false,
   cache: 'auto',
   verify: true,
+  'verify-hardened': true,
   'idle-settle': '10s',
   'fail-on-budget': true,
   'no-cache': false,

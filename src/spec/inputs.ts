@@ -51,6 +51,7 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'pull', kind: 'boolean' },
   { name: 'add-hosts', kind: 'list' },
   { name: 'verify', kind: 'boolean' },
+  { name: 'verify-hardened', kind: 'boolean' },
   { name: 'run-env', kind: 'env' },
   { name: 'max-image-size', kind: 'string' },
   { name: 'max-startup-time', kind: 'string' },

@@ -151,6 +151,7 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       addHosts: (raw['add-hosts'] as string[] | undefined) ?? []
     },
     verify: raw.verify as boolean,
+    verifyHardened: raw['verify-hardened'] as boolean,
     runEnv: envRecord(raw['run-env']),
     budgets: {
       maxImageSize: size('max-image-size'),

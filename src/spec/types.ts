@@ -116,6 +116,8 @@ export interface Spec {
   /** docker/build-push-action's inputs of the same names. */
   buildPush: BuildPushSpec
   verify: boolean
+  /** With verify: one more boot under the hardened profile, as an arbitrary non-root uid. */
+  verifyHardened: boolean
   runEnv: Record<string, string>
   /** Bytes and seconds, the units of the report. */
   budgets: Budgets
