@@ -1,9 +1,21 @@
 #!/bin/sh
-# PID 1 until the supervisor takes over: prepares /run and /data, then execs
-# the supervisor, which runs PostgreSQL and the app as non-root users.
+# PID 1 for the container's whole life: prepares /run and /data, starts the
+# supervisor, which runs PostgreSQL and the app as non-root users, and stays
+# as a small init. It hands docker stop's SIGTERM (and Ctrl-C's SIGINT) to
+# the supervisor, reaps the orphans the kernel gives PID 1 while it waits,
+# and ends the container with status 1 when a service stopped it on failure
+# (fail_container): supervisord exits 0 after any stop and cannot say so.
 set -eu
 # shellcheck source=/dev/null
 . /usr/local/lib/aio/common.sh
+
+# The kernel drops a signal to PID 1 that has no handler, so these come
+# first. Stopped before the services run, for instance during a first boot's
+# initdb: end at once. Everything else in the container dies with PID 1; an
+# interrupted first boot leaves only its staging directory, which the next
+# boot discards and redoes (prepare-postgres).
+trap 'log "stopped by SIGTERM before the services started"; exit 143' TERM
+trap 'log "stopped by SIGINT before the services started"; exit 130' INT
 
 rm -rf "$AIO_RUN"
 mkdir -p "$AIO_RUN"
@@ -12,18 +24,38 @@ chmod 0755 "$AIO_RUN"
 install -d -m 0755 /data
 install -d -o app -g app -m 0750 /data/app
 
+# A shell runs its traps only once a foreground child has exited: each long
+# step runs in the background and is waited for, so a signal is handled now.
 if [ -n "$AIO_PG_MAJOR" ]; then
-  /usr/local/lib/aio/prepare-postgres
+  "$AIO_LIB/prepare-postgres" &
+  wait "$!"
 fi
 
 case "$AIO_SUPERVISOR" in
   supervisord)
     # supervisord with a quicker event loop (see that script)
-    exec /usr/local/lib/aio/supervisord --nodaemon --configuration /etc/aio/supervisord.conf
+    set -- "$AIO_LIB/supervisord" --nodaemon --configuration /etc/aio/supervisord.conf
     ;;
   s6)
     # s6-supervise writes its state into each service directory.
     cp -R /etc/aio/s6 "$AIO_RUN/s6"
-    exec s6-svscan "$AIO_RUN/s6"
+    set -- s6-svscan "$AIO_RUN/s6"
     ;;
 esac
+"$@" &
+supervisor=$!
+# From here a signal is the supervisor's to act on: it stops the services in
+# order (supervisord by priority, s6 by its .s6-svscan signal handlers).
+trap 'kill -TERM "$supervisor" 2>/dev/null || true' TERM
+trap 'kill -INT "$supervisor" 2>/dev/null || true' INT
+# A trap ends a wait early; wait again until the supervisor has exited.
+status=0
+wait "$supervisor" || status=$?
+while kill -0 "$supervisor" 2>/dev/null; do
+  status=0
+  wait "$supervisor" || status=$?
+done
+if [ -e "$AIO_RUN/failed" ]; then
+  exit 1
+fi
+exit "$status"

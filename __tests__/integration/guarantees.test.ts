@@ -56,6 +56,11 @@ async function psqlOverBridge(
   }
 }
 
+/** The lines of the log where the image says why it stopped the container. */
+function fatalLines(log: string): string[] {
+  return log.split('\n').filter(line => line.startsWith('aio: FATAL'))
+}
+
 /** Waits (bounded) for the container to stop by itself; its exit code. */
 async function exitsOnItsOwn(container: TestContainer, timeoutMs = 30_000): Promise<number> {
   await pollUntil(
@@ -124,7 +129,9 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
         .map(line => line.trim().split(/\s+/))
         .map(([, uid, ...args]) => ({ uid, command: args.join(' ') }))
       for (const { command } of processes.filter(p => p.uid === '0')) {
-        expect(command).toMatch(/supervisord|s6-svscan|s6-supervise|on-fatal/)
+        expect(command).toMatch(
+          /^\/bin\/sh \/usr\/local\/lib\/aio\/entrypoint$|supervisord|s6-svscan|s6-supervise|on-fatal/
+        )
       }
       expect(processes).toContainEqual({ uid: '10001', command: 'python3 app.py' })
       expect(processes.some(p => p.uid === '999' && p.command.startsWith('postgres -D'))).toBe(true)
@@ -342,13 +349,14 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       )
       const before = (await made.logs()).split('notes: listening').length
       await made.start()
-      const code = await exitsOnItsOwn(made, 60_000)
-      // s6 exits with the failure; supervisord cannot set its exit status
-      if (supervisor === 's6') expect(code).toBe(1)
+      expect(await exitsOnItsOwn(made, 60_000)).toBe(1)
       const log = await made.logs()
       expect(log).toMatch(
         /PostgreSQL exited with code 1 while starting|postgres kept exiting right after start/
       )
+      expect(fatalLines(log)).toEqual([
+        expect.stringMatching(/PostgreSQL exited|postgres kept exiting/)
+      ])
       expect(log.split('notes: listening').length).toBe(before)
     }, 90_000)
   })
