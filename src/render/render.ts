@@ -60,6 +60,12 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'entrypoint.sh', output: 'aio/lib/entrypoint', executable: true },
   { template: 'as-user.sh', output: 'aio/lib/as-user', executable: true },
   { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
+  {
+    template: 'app-group.sh.mustache',
+    output: 'aio/lib/app-group',
+    view: 'shell',
+    executable: true
+  },
   { template: 'setup.sh', output: 'aio/lib/setup', executable: true },
   { template: 'healthcheck.sh', output: 'aio/lib/healthcheck', executable: true },
   {
