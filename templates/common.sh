@@ -42,12 +42,16 @@ fail() {
 }
 
 # Stops the whole container with a reason in its log, instead of leaving an
-# app running without its database. PID 1 is the supervisor: SIGTERM makes it
-# stop everything in order; s6's finish script then exits non-zero.
+# app running without its database. PID 1 is the entrypoint: it hands the
+# SIGTERM to the supervisor, which stops everything in order, and then ends
+# the container with status 1 because $AIO_RUN/failed exists. Only the first
+# reason is logged: a failure brings others after it (the app's setup gives
+# up once PostgreSQL is gone), and the log should say what went wrong first.
 fail_container() {
-  log "FATAL: $*"
-  printf '%s\n' "$*" >"$AIO_RUN/failed"
-  kill -TERM 1
+  if (set -C && printf '%s\n' "$*" >"$AIO_RUN/failed") 2>/dev/null; then
+    log "FATAL: $*"
+    kill -TERM 1
+  fi
   exit 1
 }
 

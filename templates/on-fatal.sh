@@ -7,6 +7,8 @@ set -eu
 printf 'READY\n'
 while read -r header; do
   length=${header##*len:}
+  # processname:NAME groupname:NAME from_state:BACKOFF
   payload=$(head -c "$length")
-  fail_container "${payload%% *} kept exiting right after start; supervisord gave up (${payload})"
+  service=${payload#processname:}
+  fail_container "${service%% *} kept exiting right after start; supervisord gave up (${payload})"
 done

@@ -23,4 +23,6 @@ if [ -n "$AIO_APP_SOCKET" ]; then
   umask 0007
 fi
 cd /app
-exec "$AIO_LIB/as-user" app /bin/sh -c "$AIO_APP_COMMAND"
+# app-group stays the service's process until every process of the app has
+# ended, whether or not the command execs.
+exec "$AIO_LIB/as-user" app "$AIO_LIB/app-group" /bin/sh -c "$AIO_APP_COMMAND"

@@ -56,6 +56,11 @@ async function psqlOverBridge(
   }
 }
 
+/** The lines of the log where the image says why it stopped the container. */
+function fatalLines(log: string): string[] {
+  return log.split('\n').filter(line => line.startsWith('aio: FATAL'))
+}
+
 /** Waits (bounded) for the container to stop by itself; its exit code. */
 async function exitsOnItsOwn(container: TestContainer, timeoutMs = 30_000): Promise<number> {
   await pollUntil(
@@ -124,7 +129,9 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
         .map(line => line.trim().split(/\s+/))
         .map(([, uid, ...args]) => ({ uid, command: args.join(' ') }))
       for (const { command } of processes.filter(p => p.uid === '0')) {
-        expect(command).toMatch(/supervisord|s6-svscan|s6-supervise|on-fatal/)
+        expect(command).toMatch(
+          /^\/bin\/sh \/usr\/local\/lib\/aio\/entrypoint$|supervisord|s6-svscan|s6-supervise|on-fatal/
+        )
       }
       expect(processes).toContainEqual({ uid: '10001', command: 'python3 app.py' })
       expect(processes.some(p => p.uid === '999' && p.command.startsWith('postgres -D'))).toBe(true)
@@ -342,13 +349,14 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       )
       const before = (await made.logs()).split('notes: listening').length
       await made.start()
-      const code = await exitsOnItsOwn(made, 60_000)
-      // s6 exits with the failure; supervisord cannot set its exit status
-      if (supervisor === 's6') expect(code).toBe(1)
+      expect(await exitsOnItsOwn(made, 60_000)).toBe(1)
       const log = await made.logs()
       expect(log).toMatch(
         /PostgreSQL exited with code 1 while starting|postgres kept exiting right after start/
       )
+      expect(fatalLines(log)).toEqual([
+        expect.stringMatching(/PostgreSQL exited|postgres kept exiting/)
+      ])
       expect(log.split('notes: listening').length).toBe(before)
     }, 90_000)
   })
@@ -395,6 +403,114 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       expect((await made.logs()).split('first boot: database').length).toBe(3)
     })
   })
+})
+
+describe.each(['supervisord', 's6'] as const)('supervision with %s', supervisor => {
+  // A shell stays between the supervisor and the app: the command does not exec.
+  const FORKING_COMMAND = 'cd /app && python3 app.py; true'
+  let forking: string
+  let failing: string
+  const containers: TestContainer[] = []
+  const container = (image: string) => {
+    const made = new TestContainer(image, 8000, `aio-it-s-${supervisor}`)
+    containers.push(made)
+    return made
+  }
+  const booted = async (image: string) => {
+    const made = container(image)
+    await made.create()
+    await made.start()
+    await made.ready()
+    return made
+  }
+  const imageFor = (command: string) =>
+    buildTestImage(
+      testSpec({
+        name: 'aio-it-supervision',
+        context: NOTES,
+        supervisor,
+        'app-command': command,
+        'app-packages': ['python3', 'python3-psycopg']
+      })
+    )
+
+  beforeAll(async () => {
+    forking = await imageFor(FORKING_COMMAND)
+    failing = await imageFor('exit 1')
+  }, 15 * 60_000)
+
+  afterAll(async () => {
+    for (const made of containers) await made.remove()
+  }, 60_000)
+
+  it('stops an app whose command does not exec before PostgreSQL', async () => {
+    const made = await booted(forking)
+    await docker('stop', made.name)
+    expect(await docker('inspect', '-f', '{{.State.ExitCode}}', made.name)).toBe('0')
+    const log = await made.logs()
+    const stopping = log.indexOf('notes: stopping on SIGTERM')
+    expect(stopping).toBeGreaterThanOrEqual(0)
+    expect(stopping).toBeLessThan(log.indexOf('received fast shutdown request'))
+    expect(log.lastIndexOf('database system is shut down')).toBeGreaterThan(stopping)
+  })
+
+  it('leaves no process of the app once its service is stopped', async () => {
+    const made = await booted(forking)
+    const pid = await appPid(made)
+    expect(pid).not.toBe('')
+    if (supervisor === 's6') {
+      expect((await made.exec('s6-svc', '-wD', '-T', '5000', '-d', '/run/aio/s6/app')).code).toBe(0)
+      expect(await appPid(made)).toBe('')
+    } else {
+      // Without a control socket, do what supervisord's stop does: SIGTERM to the service's process.
+      const service = await made.exec(
+        'sh',
+        '-c',
+        `p=${pid}; for _ in 1 2 3 4 5 6 7 8; do pp=$(cut -d' ' -f4 /proc/$p/stat); [ "$(cat /proc/$pp/comm)" = supervisord ] && kill -TERM $p && exit; p=$pp; done; exit 1`
+      )
+      expect(service.code).toBe(0)
+      await pollUntil(async () => (await made.exec('test', '-e', `/proc/${pid}`)).code !== 0, {
+        intervalMs: 100,
+        timeoutMs: 10_000
+      })
+      await made.ready()
+    }
+    expect(await made.logs()).toContain('notes: stopping on SIGTERM')
+  })
+
+  it('ends the container with status 1 and one line naming the app when the app cannot stay up', async () => {
+    const made = container(failing)
+    await made.create()
+    await made.start()
+    expect(await exitsOnItsOwn(made, 60_000)).toBe(1)
+    expect(fatalLines(await made.logs())).toEqual([
+      expect.stringContaining('FATAL: app kept exiting right after start')
+    ])
+  }, 90_000)
+
+  it('ends at once when stopped during first boot, and the next start redoes it', async () => {
+    const made = container(forking)
+    // A tenth of a CPU makes the first boot's initdb last long enough to be caught.
+    await made.create(['--cpus', '0.1'])
+    await made.start()
+    await pollUntil(async () => (await made.logs()).includes('first boot: initialising'), {
+      intervalMs: 20,
+      timeoutMs: 20_000
+    })
+    await docker('stop', made.name)
+    // 143: the entrypoint's SIGTERM handler, not docker's SIGKILL (137) after 10 s
+    expect(await docker('inspect', '-f', '{{.State.ExitCode}}', made.name)).toBe('143')
+    expect(await made.logs()).toContain('stopped by SIGTERM before the services started')
+    await docker('update', '--cpus', '2', made.name)
+    await made.start()
+    await made.ready()
+    expect((await made.exec('test', '-e', '/data/postgres.initdb')).code).not.toBe(0)
+    await docker('stop', made.name)
+    await made.start()
+    await made.ready()
+    // the interrupted first boot and the one that finished; none after
+    expect((await made.logs()).split('first boot: initialising')).toHaveLength(3)
+  }, 90_000)
 })
 
 describe('hostile values', () => {

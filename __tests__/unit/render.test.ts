@@ -54,6 +54,27 @@ describe('renderArtifacts', () => {
     expect(dockerfile).toContain("'s6'")
   })
 
+  it('gives every service of both supervisors the same rule for one that cannot stay up', () => {
+    const everything = { nginx: {} }
+    const supervisord = fileOf(renderArtifacts(testSpec(everything)), 'aio/etc/supervisord.conf')
+    const programs = supervisord.content.split(/^\[program:/m).slice(1)
+    expect(programs).toHaveLength(3)
+    const rules = programs.map(program => [
+      Number(/^startsecs=(\d+)$/m.exec(program)?.[1]) * 1000,
+      Number(/^startretries=(\d+)$/m.exec(program)?.[1]) + 1
+    ])
+    const s6 = renderArtifacts(testSpec({ ...everything, supervisor: 's6' }))
+    for (const service of ['app', 'postgres', 'nginx']) {
+      expect(fileOf(s6, `aio/etc/s6/${service}/run`).mode).toBe(0o755)
+      const finish = fileOf(s6, `aio/etc/s6/${service}/finish`).content
+      rules.push([
+        Number(/"\$up_ms" -ge (\d+)/.exec(finish)?.[1]),
+        Number(/"\$quick_exits" -ge (\d+)/.exec(finish)?.[1])
+      ])
+    }
+    expect(new Set(rules.map(rule => rule.join(' ')))).toEqual(new Set(['1000 4']))
+  })
+
   it('writes a Dockerfile whose stages carry PostgreSQL and the packages', () => {
     const dockerfile = fileOf(
       renderArtifacts(

@@ -74,6 +74,10 @@ describe('the stop budgets', () => {
       const files = render(combination)
       const content = (name: string) => files.find(file => file.path === name)?.content
       const services = servicesOf(combination)
+      // app-group kills what is left of the app after the app's budget
+      expect(content('aio/lib/app-group')).toContain(
+        `max_polls=$((${STOP_BUDGETS.app.killAfterMs} / poll_ms))`
+      )
       if (combination.supervisor === 'supervisord') {
         const sections = iniSections(content('aio/etc/supervisord.conf') ?? '')
         const programs = [...sections.keys()].filter(name => name.startsWith('program:'))
@@ -82,6 +86,9 @@ describe('the stop budgets', () => {
           expect(sections.get(`program:${service}`)?.stopwaitsecs).toBe(
             String(STOP_BUDGETS[service].killAfterMs / 1000)
           )
+        // SIGTERM to app-group alone, which hands it on once; SIGKILL to the whole app
+        expect(sections.get('program:app')).toMatchObject({ killasgroup: 'true' })
+        expect(sections.get('program:app')?.stopasgroup).toBeUndefined()
         // its event listener is killed at once: it takes nothing from the services
         expect(sections.get('eventlistener:on-fatal')?.stopsignal).toBe('KILL')
       } else {

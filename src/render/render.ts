@@ -52,6 +52,24 @@ const withS6AndPostgres = (spec: Spec) => withS6(spec) && withPostgres(spec)
 const withNginx = (spec: Spec) => spec.nginx !== undefined
 const withS6AndNginx = (spec: Spec) => withS6(spec) && withNginx(spec)
 
+/** Every s6 service runs the same run and finish scripts, which find their service by its directory. */
+const S6_SERVICE_FILES: readonly Artifact[] = (
+  [
+    ['app', withS6],
+    ['postgres', withS6AndPostgres],
+    ['nginx', withS6AndNginx]
+  ] as const
+).flatMap(([service, when]) => [
+  { template: 's6/run', output: `aio/etc/s6/${service}/run`, executable: true, when },
+  {
+    template: 's6/finish.mustache',
+    output: `aio/etc/s6/${service}/finish`,
+    view: 'shell' as const,
+    executable: true,
+    when
+  }
+])
+
 const ARTIFACTS: readonly Artifact[] = [
   { template: 'Dockerfile.mustache', output: 'Dockerfile', view: 'dockerfile' },
   { template: 'compose.yaml.mustache', output: 'compose.yaml', view: 'compose' },
@@ -61,6 +79,12 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'process-user.sh', output: 'aio/lib/process-user.sh' },
   { template: 'as-user.sh', output: 'aio/lib/as-user', executable: true },
   { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
+  {
+    template: 'app-group.sh.mustache',
+    output: 'aio/lib/app-group',
+    view: 'shell',
+    executable: true
+  },
   { template: 'setup.sh', output: 'aio/lib/setup', executable: true },
   { template: 'healthcheck.sh', output: 'aio/lib/healthcheck', executable: true },
   {
@@ -134,24 +158,12 @@ const ARTIFACTS: readonly Artifact[] = [
     executable: true,
     when: withS6
   },
-  { template: 's6/app/run', output: 'aio/etc/s6/app/run', executable: true, when: withS6 },
+  ...S6_SERVICE_FILES,
   {
     template: 's6/app/timeout-kill.mustache',
     output: 'aio/etc/s6/app/timeout-kill',
     view: 'shell',
     when: withS6
-  },
-  {
-    template: 's6/postgres/run',
-    output: 'aio/etc/s6/postgres/run',
-    executable: true,
-    when: withS6AndPostgres
-  },
-  {
-    template: 's6/postgres/finish',
-    output: 'aio/etc/s6/postgres/finish',
-    executable: true,
-    when: withS6AndPostgres
   },
   {
     template: 's6/postgres/down-signal',
@@ -166,12 +178,6 @@ const ARTIFACTS: readonly Artifact[] = [
   },
   { template: 'nginx.conf.mustache', output: 'aio/etc/nginx.conf', view: 'nginx', when: withNginx },
   { template: 'run-nginx.sh', output: 'aio/lib/run-nginx', executable: true, when: withNginx },
-  {
-    template: 's6/nginx/run',
-    output: 'aio/etc/s6/nginx/run',
-    executable: true,
-    when: withS6AndNginx
-  },
   {
     template: 's6/nginx/timeout-kill.mustache',
     output: 'aio/etc/s6/nginx/timeout-kill',
@@ -230,6 +236,22 @@ function stopBudgetValues(): View {
   return Object.fromEntries(STOP_ORDER.map(service => [service, values(STOP_BUDGETS[service])]))
 }
 
+/**
+ * When a service cannot stay up, for both supervisors: it ended within
+ * `upSeconds` of starting `tries` times in a row. supervisord's startsecs and
+ * startretries (the tries after the first) say it; s6's finish script counts.
+ */
+const CRASH_LOOP = { upSeconds: 1, tries: 4 }
+
+function crashLoopValues(): View {
+  return {
+    upSeconds: wholeNumber(CRASH_LOOP.upSeconds),
+    upMs: wholeNumber(CRASH_LOOP.upSeconds * 1000),
+    tries: wholeNumber(CRASH_LOOP.tries),
+    retries: wholeNumber(CRASH_LOOP.tries - 1)
+  }
+}
+
 const VIEWS: Record<ViewName, (spec: Spec) => View> = {
   dockerfile: spec => ({
     name: spec.name,
@@ -281,7 +303,8 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     appSocket: shellQuote(spec.nginx ? APP_SOCKET : ''),
     postgres: spec.postgres !== undefined,
     nginx: spec.nginx !== undefined,
-    stop: stopBudgetValues()
+    stop: stopBudgetValues(),
+    crashLoop: crashLoopValues()
   }),
   pgconf: spec => ({
     pgMajor: spec.postgres?.version,
