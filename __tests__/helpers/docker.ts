@@ -103,3 +103,35 @@ export class TestContainer {
     await dockerStatus('volume', 'rm', '-f', this.volume)
   }
 }
+
+/** The container's address on Docker's bridge. */
+export async function bridgeAddress(container: TestContainer): Promise<string> {
+  return docker(
+    'inspect',
+    '-f',
+    '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+    container.name
+  )
+}
+
+/** psql from the host to the container over Docker's bridge, as `role` into its database of the same name. */
+export async function psqlOverBridge(
+  address: string,
+  role: string,
+  password: string,
+  sql: string
+): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout } = await run(
+      'psql',
+      ['-X', '-A', '-t', '-h', address, '-U', role, '-d', role, '-c', sql],
+      {
+        env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '3', PGSSLMODE: 'disable' }
+      }
+    )
+    return { code: 0, output: stdout.trim() }
+  } catch (error) {
+    const failure = error as { stderr?: string }
+    return { code: 1, output: failure.stderr ?? String(error) }
+  }
+}

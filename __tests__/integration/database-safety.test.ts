@@ -3,19 +3,16 @@
 // run-time values that reach SQL or configuration at boot are refused or
 // applied exactly, first-boot SQL runs exactly once, and without an embedded
 // database the app keeps its own POSTGRES_PASSWORD.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import fc from 'fast-check'
 import { pollUntil } from '../../src/measure/probe.js'
 import { ROOT } from '../helpers/action-runner.js'
 import { buildTestImage } from '../helpers/build.js'
-import { docker, TestContainer } from '../helpers/docker.js'
+import { bridgeAddress, docker, psqlOverBridge, TestContainer } from '../helpers/docker.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir } from '../helpers/tmp.js'
 
-const run = promisify(execFile)
 const NOTES = path.join(ROOT, 'examples', 'notes')
 const ROLE = 'aio_it_dbsafe'
 const NOTES_APP = {
@@ -40,36 +37,6 @@ async function exitsOnItsOwn(container: TestContainer): Promise<number> {
     { intervalMs: 200, timeoutMs: 60_000 }
   )
   return Number(await docker('inspect', '-f', '{{.State.ExitCode}}', container.name))
-}
-
-async function bridgeAddress(container: TestContainer): Promise<string> {
-  return docker(
-    'inspect',
-    '-f',
-    '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
-    container.name
-  )
-}
-
-/** psql from the host to the container over Docker's bridge, as the app's role. */
-async function psqlOverBridge(
-  address: string,
-  password: string,
-  sql: string
-): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout } = await run(
-      'psql',
-      ['-X', '-A', '-t', '-h', address, '-U', ROLE, '-d', ROLE, '-c', sql],
-      {
-        env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '3', PGSSLMODE: 'disable' }
-      }
-    )
-    return { code: 0, output: stdout.trim() }
-  } catch (error) {
-    const failure = error as { stderr?: string }
-    return { code: 1, output: failure.stderr ?? String(error) }
-  }
 }
 
 /** SQL as the superuser inside the container, over the socket. */
@@ -159,11 +126,11 @@ describe('the embedded database', () => {
       async (_shown, password) => {
         const made = await booted({ POSTGRES_PASSWORD: password, EXTERNAL_ACCESS_ENABLE: 'true' })
         const address = await bridgeAddress(made)
-        expect(await psqlOverBridge(address, password, 'SELECT current_user')).toEqual({
+        expect(await psqlOverBridge(address, ROLE, password, 'SELECT current_user')).toEqual({
           code: 0,
           output: ROLE
         })
-        expect((await psqlOverBridge(address, `${password}x`, 'SELECT 1')).output).toMatch(
+        expect((await psqlOverBridge(address, ROLE, `${password}x`, 'SELECT 1')).output).toMatch(
           /password authentication failed/
         )
         expect(await rolesOf(made)).toBe(`${ROLE},postgres`)
@@ -230,7 +197,7 @@ describe('the embedded database', () => {
               booted++
               expect(await rolesOf(made)).toBe(`${ROLE},postgres`)
               const address = await bridgeAddress(made)
-              const login = await psqlOverBridge(address, password, 'SELECT current_user')
+              const login = await psqlOverBridge(address, ROLE, password, 'SELECT current_user')
               if (ON.includes(enable)) expect(login).toEqual({ code: 0, output: ROLE })
               else expect(login.code).not.toBe(0)
             } finally {

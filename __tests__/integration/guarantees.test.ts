@@ -8,7 +8,13 @@ import { promisify } from 'node:util'
 import { pollUntil } from '../../src/measure/probe.js'
 import { ROOT } from '../helpers/action-runner.js'
 import { buildTestImage } from '../helpers/build.js'
-import { docker, dockerStatus, TestContainer } from '../helpers/docker.js'
+import {
+  bridgeAddress,
+  docker,
+  dockerStatus,
+  psqlOverBridge,
+  TestContainer
+} from '../helpers/docker.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -24,36 +30,6 @@ async function appPid(container: TestContainer): Promise<string> {
     'for p in /proc/[0-9]*; do [ "$(tr "\\0" " " < "$p/cmdline" 2>/dev/null)" = "python3 app.py " ] && echo "${p#/proc/}"; done; true'
   )
   return output.trim()
-}
-
-async function bridgeAddress(container: TestContainer): Promise<string> {
-  return docker(
-    'inspect',
-    '-f',
-    '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
-    container.name
-  )
-}
-
-/** psql from the host to the container over Docker's bridge. */
-async function psqlOverBridge(
-  address: string,
-  password: string,
-  sql: string
-): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout } = await run(
-      'psql',
-      ['-X', '-A', '-t', '-h', address, '-U', ROLE, '-d', ROLE, '-c', sql],
-      {
-        env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '3', PGSSLMODE: 'disable' }
-      }
-    )
-    return { code: 0, output: stdout.trim() }
-  } catch (error) {
-    const failure = error as { stderr?: string }
-    return { code: 1, output: failure.stderr ?? String(error) }
-  }
 }
 
 /** The lines of the log where the image says why it stopped the container. */
@@ -211,7 +187,9 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       const made = await booted()
       const tcp = (await made.exec('cat', '/proc/net/tcp', '/proc/net/tcp6')).output
       expect(tcp).not.toMatch(/:1538 [0-9A-F:]+ 0A/)
-      expect((await psqlOverBridge(await bridgeAddress(made), 'x', 'SELECT 1')).code).not.toBe(0)
+      expect(
+        (await psqlOverBridge(await bridgeAddress(made), ROLE, 'x', 'SELECT 1')).code
+      ).not.toBe(0)
     })
 
     it('opens to scram-sha-256 clients over the network with EXTERNAL_ACCESS_ENABLE and a password file', async () => {
@@ -223,11 +201,11 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
         ['-v', `${secrets}:/run/secrets:ro`]
       )
       const address = await bridgeAddress(made)
-      expect(await psqlOverBridge(address, 'from-a-file', 'SELECT current_user')).toEqual({
+      expect(await psqlOverBridge(address, ROLE, 'from-a-file', 'SELECT current_user')).toEqual({
         code: 0,
         output: ROLE
       })
-      expect((await psqlOverBridge(address, 'wrong', 'SELECT 1')).output).toMatch(
+      expect((await psqlOverBridge(address, ROLE, 'wrong', 'SELECT 1')).output).toMatch(
         /password authentication failed/
       )
       const stored = await made.exec(
@@ -248,7 +226,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
         POSTGRES_PASSWORD: 'pw-md5'
       })
       expect(await made.logs()).toContain('EXTERNAL_ACCESS_METHOD=md5 is deprecated')
-      expect(await psqlOverBridge(await bridgeAddress(made), 'pw-md5', 'SELECT 1')).toEqual({
+      expect(await psqlOverBridge(await bridgeAddress(made), ROLE, 'pw-md5', 'SELECT 1')).toEqual({
         code: 0,
         output: '1'
       })
