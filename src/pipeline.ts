@@ -14,7 +14,7 @@ import {
   imageLabels,
   installedBuildx,
   provenanceBuilderId,
-  registryOnlyInputs,
+  registryOnlyPlan,
   type BuildResult,
   type BuildSettings
 } from './build/build.js'
@@ -26,11 +26,11 @@ import {
   type LocalCacheState
 } from './build/local-cache.js'
 import { nativePlatform, needsPlatformBuild } from './build/platforms.js'
-import { persistentDir, type CacheStore } from './engine/cache-store.js'
+import type { CacheStore } from './engine/cache-store.js'
 import type { DockerEngine } from './engine/docker.js'
 import { judgeReport } from './judge/judge.js'
 import { RUN_LABEL, Verifier, type VerifyResult } from './measure/boot.js'
-import { measureImage, type ImageFigures } from './measure/image.js'
+import { layerSizesFile, measureImage, type ImageFigures } from './measure/image.js'
 import { publish } from './publish/publish.js'
 import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
 import type { PushResult, Report } from './report/model.js'
@@ -150,38 +150,6 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     return result
   })
   return { ...built, settings, cachePlan, platformBuild, localCache }
-}
-
-/**
- * How the spec's attestations and annotations reach the registry: they
- * live in manifests, which `docker push` of an image in the classic store
- * has none of, so the push goes through buildx where the builder can make
- * them (any driver but docker; docker on the containerd image store). On
- * the docker driver with the classic store they are left out, saying so.
- */
-async function registryOnlyPlan(
-  docker: DockerEngine,
-  spec: Spec,
-  builder: { name: string; driver: string }
-): Promise<{ pushedByBuildx: boolean; info?: string; warning?: string }> {
-  const inputs = registryOnlyInputs(spec)
-  if (inputs.length === 0) return { pushedByBuildx: false }
-  const names = inputs.join(', ')
-  if (!spec.push) {
-    return { pushedByBuildx: false, info: `${names}: go with a pushed image; push is false` }
-  }
-  if (builder.driver !== 'docker' || (await docker.containerdImageStore())) {
-    return { pushedByBuildx: true, info: `${names}: pushed with the image by buildx` }
-  }
-  return {
-    pushedByBuildx: false,
-    warning: `${names} left out: builder "${builder.name}" uses the docker driver on the classic image store, which keeps no attestations or annotations; use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store`
-  }
-}
-
-/** Where each layer's compressed size is kept between runs. */
-export function layerSizesFile(env: NodeJS.ProcessEnv): string {
-  return persistentDir(env, 'layer-sizes.json')
 }
 
 /** Boots and measures the image (unless verify is false) and measures the image itself. */

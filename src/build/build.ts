@@ -272,3 +272,30 @@ export async function buildPlatforms(
   const built = await runBuild(docker, build, { spec, contextDir, onLine, settings, output })
   return { digest: build.resolveDigest(built.metadata), ...built }
 }
+
+/**
+ * How the spec's attestations and annotations reach the registry: they
+ * live in manifests, which `docker push` of an image in the classic store
+ * has none of, so the push goes through buildx where the builder can make
+ * them (any driver but docker; docker on the containerd image store). On
+ * the docker driver with the classic store they are left out, saying so.
+ */
+export async function registryOnlyPlan(
+  docker: DockerEngine,
+  spec: Spec,
+  builder: { name: string; driver: string }
+): Promise<{ pushedByBuildx: boolean; info?: string; warning?: string }> {
+  const inputs = registryOnlyInputs(spec)
+  if (inputs.length === 0) return { pushedByBuildx: false }
+  const names = inputs.join(', ')
+  if (!spec.push) {
+    return { pushedByBuildx: false, info: `${names}: go with a pushed image; push is false` }
+  }
+  if (builder.driver !== 'docker' || (await docker.containerdImageStore())) {
+    return { pushedByBuildx: true, info: `${names}: pushed with the image by buildx` }
+  }
+  return {
+    pushedByBuildx: false,
+    warning: `${names} left out: builder "${builder.name}" uses the docker driver on the classic image store, which keeps no attestations or annotations; use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store`
+  }
+}

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import tar from 'tar-stream'
+import { persistentDir } from '../engine/cache-store.js'
 import type { DockerEngine, HistoryEntry } from '../engine/docker.js'
 
 export interface ImageFigures {
@@ -133,4 +134,9 @@ export async function measureImage(
   await writeLayerSizes(layerSizesFile, { ...Object.fromEntries(others), ...compressed.sizes })
   const layers = history.filter(layer => layer.size > 0).sort((a, b) => b.size - a.size)
   return { size, compressedSize: compressed.total, layers }
+}
+
+/** Where each layer's compressed size is kept between runs. */
+export function layerSizesFile(env: NodeJS.ProcessEnv): string {
+  return persistentDir(env, 'layer-sizes.json')
 }
