@@ -36,8 +36,15 @@ initialise() {
   log "first boot: initialising $PGDATA (PostgreSQL $AIO_PG_MAJOR)"
   rm -rf "$STAGING"
   install_dir_for postgres postgres 0700 "$STAGING"
-  "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 \
-    --locale-provider=builtin --builtin-locale=C.UTF-8 \
+  # C.UTF-8 either way: from PostgreSQL 17 on, its own builtin provider (no
+  # collation changes with glibc upgrades); before, glibc's C.UTF-8, which
+  # glibc carries built in, on every base, without a locales package.
+  if [ "$AIO_PG_MAJOR" -ge 17 ]; then
+    set -- --locale-provider=builtin --builtin-locale=C.UTF-8
+  else
+    set -- --locale=C.UTF-8
+  fi
+  "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 "$@" \
     --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
   # A password given at run time never reaches this SQL (single-user mode
   # ends a statement at any ';' and blank line, even inside a quoted string):
@@ -62,9 +69,10 @@ initialise() {
       -c hba_file="$STAGING/pg_hba.conf" -c fsync=off -c exit_on_error=on -c log_min_error_statement=panic \
       postgres >"$AIO_RUN/bootstrap.log" 2>&1 ||
     { cat "$AIO_RUN/bootstrap.log" >&2; fail "could not create role $AIO_PG_ROLE and database $AIO_PG_DATABASE (the PostgreSQL error is above)"; }
-  # initdb and the bootstrap ran without fsync; one syncfs makes the whole
-  # directory durable before it becomes the real one.
-  "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --sync-only --sync-method=syncfs >/dev/null
+  # initdb and the bootstrap ran without fsync; one syncfs (sync -f, which
+  # works for every major, unlike initdb's --sync-method from 17 on) makes
+  # the whole directory durable before it becomes the real one.
+  "$AIO_LIB/as-user" postgres sync -f "$STAGING"
   mv "$STAGING" "$PGDATA"
 }
 

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import YAML from 'yaml'
@@ -97,6 +97,45 @@ describe('renderArtifacts', () => {
     const lastCopy = dockerfile.lastIndexOf('COPY ')
     expect(dockerfile.slice(lastCopy)).toMatch(/^COPY app\/ \/app\//)
     expect(dockerfile).not.toContain('&#')
+  })
+
+  it('checks the base is of the Debian family first in every stage on base-image', () => {
+    const dockerfile = fileOf(
+      renderArtifacts(testSpec({ 'base-image': 'example.com/os:1' })),
+      'Dockerfile'
+    ).content
+    const check =
+      "RUN --mount=type=bind,source=aio/check-base,target=/run/aio-check-base /run/aio-check-base 'example.com/os:1' 'Debian- and Ubuntu-based images"
+    expect(dockerfile).toContain(`FROM example.com/os:1 AS postgres\n${check}`)
+    expect(dockerfile).toMatch(
+      /\nFROM example\.com\/os:1\n(?:#.*\n)*RUN --mount=type=bind,source=aio\/check-base,/
+    )
+  })
+
+  it.each([
+    ['ID=debian', 0],
+    ['ID=ubuntu\nID_LIKE=debian', 0],
+    ['ID=linuxmint\nID_LIKE="ubuntu debian"', 0],
+    ['ID=alpine', 1],
+    ['ID=rhel\nID_LIKE="fedora"', 1],
+    [undefined, 1]
+  ])('check-base with os-release %j exits %d', (osRelease, code) => {
+    const dir = tempDir()
+    const release = path.join(dir, 'os-release')
+    if (osRelease !== undefined) fs.writeFileSync(release, `${osRelease}\n`)
+    const script = fileOf(renderArtifacts(testSpec()), 'aio/check-base').content
+    fs.writeFileSync(path.join(dir, 'check-base'), script.replaceAll('/etc/os-release', release))
+    const result = spawnSync('sh', [path.join(dir, 'check-base'), 'my/base:1', 'Debian'], {
+      encoding: 'utf8'
+    })
+    expect(result.status).toBe(code)
+    expect(result.stderr).toEqual(
+      code === 0
+        ? ''
+        : expect.stringMatching(
+            /^aio-image: base-image my\/base:1 is .*, which is not supported; expected Debian\n$/
+          )
+    )
   })
 
   it('keeps the full ICU data when asked', () => {

@@ -359,6 +359,45 @@ describe('fields for the reference systems', () => {
     )
   })
 
+  it('refuses base images of other families by name, naming the input and what is supported', () => {
+    const supported =
+      'expected Debian- and Ubuntu-based images (e.g. debian:trixie-slim, debian:bookworm-slim, ubuntu:24.04)'
+    for (const [image, family] of [
+      ['alpine:3.20', 'alpine'],
+      ['node:22-alpine', 'alpine'],
+      ['python:3.12-alpine3.20', 'alpine'],
+      ['gcr.io/distroless/base-debian12', 'distroless'],
+      ['busybox', 'busybox'],
+      ['scratch', 'scratch'],
+      ['cgr.dev/chainguard/wolfi-base', 'chainguard'],
+      ['amazonlinux:2023', 'amazonlinux'],
+      ['fedora:41', 'fedora'],
+      ['registry.access.redhat.com/ubi9/ubi-minimal', 'ubi9']
+    ]) {
+      expect(problemsOf(() => testSpec({ 'base-image': image }))).toEqual([
+        `input \`base-image\`: ${JSON.stringify(image)} names a non-Debian image (${family}), which is not supported; ${supported}`
+      ])
+    }
+    const stage = {
+      name: 'web',
+      from: 'node:22-alpine',
+      commands: ['npm ci'],
+      copy: [{ from: 'dist', to: '/srv' }]
+    }
+    expect(problemsOf(() => testSpec({ 'build-stages': [stage] }))).toEqual([
+      `input \`build-stages\`: build-stages[0].from "node:22-alpine" names a non-Debian image (alpine), which is not supported; ${supported}`
+    ])
+    for (const image of [
+      'debian:bookworm-slim',
+      'ubuntu:24.04',
+      'python:3.12-slim-bookworm',
+      'node:22-bookworm',
+      'ghcr.io/example/rubi:1'
+    ]) {
+      expect(testSpec({ 'base-image': image }).baseImage).toBe(image)
+    }
+  })
+
   it('says where a structured field is wrong and what is allowed there', () => {
     const stage = { name: 'web', commands: ['npm ci'], copy: [{ from: '../etc', to: '/srv' }] }
     expect(problemsOf(() => testSpec({ 'build-stages': [stage] }))).toEqual([

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Mustache from 'mustache'
 import { TEMPLATES_DIR } from '../paths.js'
-import { ROLE_ATTRIBUTES, type BuildStage, type Spec } from '../spec/types.js'
+import { ROLE_ATTRIBUTES, SUPPORTED_BASES, type BuildStage, type Spec } from '../spec/types.js'
 import { postgresPackages, preloadLibraries } from './postgres.js'
 import {
   dockerfileExecForm,
@@ -79,6 +79,8 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'process-user.sh', output: 'aio/lib/process-user.sh' },
   { template: 'as-user.sh', output: 'aio/lib/as-user', executable: true },
   { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
+  // Run from the build context by each stage on base-image, never copied into the image.
+  { template: 'check-base.sh', output: 'aio/check-base', executable: true },
   {
     template: 'app-group.sh.mustache',
     output: 'aio/lib/app-group',
@@ -256,6 +258,7 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
   dockerfile: spec => ({
     name: spec.name,
     baseImage: dockerfileImage(spec.baseImage),
+    checkBase: shellWords([spec.baseImage, SUPPORTED_BASES]),
     runtimePackages: shellWords(runtimePackages(spec)),
     appPort: spec.app.port,
     postgres: spec.postgres && {

@@ -2,6 +2,10 @@
 // stage after spec/ trusts. Every string in it has passed the schema's
 // patterns, so later stages only escape, never re-validate.
 
+/** The base images an image can be built on, as errors name them. */
+export const SUPPORTED_BASES =
+  'Debian- and Ubuntu-based images (e.g. debian:trixie-slim, debian:bookworm-slim, ubuntu:24.04)'
+
 export type Supervisor = 'supervisord' | 's6'
 
 export type RoleAttribute = 'CREATEDB' | 'CREATEROLE' | 'REPLICATION' | 'BYPASSRLS'

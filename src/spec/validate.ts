@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { SCHEMA_FILE } from '../paths.js'
 import { envRecord, sanitizeName, sqlIdentifier } from './normalize.js'
-import type { RawSpec } from './types.js'
+import { SUPPORTED_BASES, type RawSpec } from './types.js'
 
 // Names that say "secret": such values must never become build arguments.
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i
@@ -87,6 +87,7 @@ export function fieldProblems(
         `${describe('build-stages')}: two stages are named ${JSON.stringify(stageName)}`
       )
   }
+  problems.push(...baseImageProblems(raw, describe))
   if (raw['postgres-version'] === 'none') {
     for (const field of POSTGRES_FIELDS) {
       if (raw[field] !== undefined)
@@ -98,6 +99,34 @@ export function fieldProblems(
     problems.push(...derivedNameProblems(raw, describe, defaultName))
   }
   return problems
+}
+
+// Image families that are not Debian or Ubuntu, by a word of their name or
+// tag (node:22-alpine, gcr.io/distroless/static, cgr.dev/chainguard/wolfi-base):
+// without apt-get, dpkg and glibc no image can be built on them. Other names
+// are checked by the build itself, against the base's /etc/os-release.
+const OTHER_FAMILY =
+  /(?:^|[/:._-])(alpine|busybox|scratch|distroless|wolfi|chainguard|amazonlinux|fedora|centos|rockylinux|almalinux|oraclelinux|ubi\d*|opensuse|archlinux|photon)(?=$|[/:._\d-])/
+
+function baseImageProblems(raw: RawSpec, describe: (field: string) => string): string[] {
+  const stages = Array.isArray(raw['build-stages']) ? (raw['build-stages'] as unknown[]) : []
+  const images: Array<[string, string, unknown]> = [
+    ['base-image', '', raw['base-image']],
+    ...stages.map((stage, index): [string, string, unknown] => [
+      'build-stages',
+      `build-stages[${index}].from `,
+      (stage as { from?: unknown } | null)?.from
+    ])
+  ]
+  return images.flatMap(([field, where, value]) => {
+    const family =
+      typeof value === 'string' ? OTHER_FAMILY.exec(value.toLowerCase())?.[1] : undefined
+    return family
+      ? [
+          `${describe(field)}: ${where}${JSON.stringify(value)} names a non-Debian image (${family}), which is not supported; expected ${SUPPORTED_BASES}`
+        ]
+      : []
+  })
 }
 
 // Fields that describe the embedded database, meaningless without it.
