@@ -196,6 +196,27 @@ describe('push', () => {
     },
     BUILD_TIMEOUT
   )
+
+  it(
+    'ends the push phase as failed, with no check mark, when the registry refuses the credentials',
+    async () => {
+      const denied = `${registry.host}/${repository}:denied`
+      const flags = [
+        ...['--context', NOTES, '--app-command', 'exec python3 app.py', '--name', 'notes'],
+        ...['--app-packages', 'python3,python3-psycopg', '--verify', 'false'],
+        ...['--push', 'true', '--tags', denied]
+      ]
+      // A docker config without the registry's login: the push is refused.
+      const run = await runCli(['run', ...flags], { env: { DOCKER_CONFIG: tempDir('aio-i12-') } })
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(new RegExp(`^✖ Push ${denied} \\(\\d+\\.\\d s\\)$`, 'm'))
+      expect(run.stderr).not.toMatch(/^✔ Push/m)
+      expect(run.stderr).toMatch(/push failed \(log in to the registry first/)
+      expect(await registry.manifestDigest(repository, 'denied')).toBeUndefined()
+      await dockerStatus('image', 'rm', denied)
+    },
+    BUILD_TIMEOUT
+  )
 })
 
 describe('interrupted', () => {
