@@ -1,5 +1,5 @@
 import { resolveSpec } from '../../src/spec/load.js'
-import { type Spec } from '../../src/spec/types.js'
+import { SpecError, type Spec } from '../../src/spec/types.js'
 
 /** A valid Spec for unit tests: the minimal inputs plus any overrides (as inputs). */
 export function testSpec(inputs: Record<string, unknown> = {}): Spec {
@@ -8,4 +8,15 @@ export function testSpec(inputs: Record<string, unknown> = {}): Spec {
     workingDir: process.cwd(),
     defaultName: 'demo'
   })
+}
+
+/** The problems of the SpecError that `run` throws; fails the test when it throws none. */
+export function specProblems(run: () => unknown): string[] {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof SpecError) return error.problems
+    throw error
+  }
+  throw new Error('expected a SpecError')
 }

@@ -5,7 +5,8 @@
 import { readSpecInputs } from '../../src/spec/inputs.js'
 import { resolveSpec } from '../../src/spec/load.js'
 import { lowerCaseRepository } from '../../src/spec/normalize.js'
-import { SpecError, type Spec } from '../../src/spec/types.js'
+import type { Spec } from '../../src/spec/types.js'
+import { specProblems } from '../helpers/spec.js'
 
 /** The Spec from action inputs as text, the way the step receives them. */
 function specFromInputs(given: Record<string, string>): Spec {
@@ -17,13 +18,7 @@ function specFromInputs(given: Record<string, string>): Spec {
 }
 
 function problemsOf(given: Record<string, string>): string[] {
-  try {
-    specFromInputs(given)
-  } catch (error) {
-    if (error instanceof SpecError) return error.problems
-    throw error
-  }
-  throw new Error('expected a SpecError')
+  return specProblems(() => specFromInputs(given))
 }
 
 // docker/metadata-action's `labels` and `annotations` outputs, as it writes them.

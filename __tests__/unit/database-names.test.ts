@@ -1,17 +1,10 @@
 // The app's database and role, written out or derived from `name`, are
 // checked alike: never one PostgreSQL keeps for itself (the superuser, the
 // templates, pg_* roles, reserved words), each refusal naming the field.
-import { SpecError } from '../../src/spec/types.js'
-import { testSpec } from '../helpers/spec.js'
+import { specProblems, testSpec } from '../helpers/spec.js'
 
 function problemsOf(inputs: Record<string, unknown>): string[] {
-  try {
-    testSpec(inputs)
-  } catch (error) {
-    if (error instanceof SpecError) return error.problems
-    throw error
-  }
-  throw new Error('expected a SpecError')
+  return specProblems(() => testSpec(inputs))
 }
 
 describe('the app’s role and database', () => {

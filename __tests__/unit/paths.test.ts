@@ -3,7 +3,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { readSpecFile, resolveSpec } from '../../src/spec/load.js'
 import { copyContext } from '../../src/render/context.js'
-import { SpecError, type Spec } from '../../src/spec/types.js'
+import type { Spec } from '../../src/spec/types.js'
+import { specProblems } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 /** A checkout (the working directory) beside a host directory holding a secret. */
@@ -46,21 +47,11 @@ function fromFile(
   })
 }
 
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof SpecError) return error.problems
-    throw error
-  }
-  throw new Error('expected a SpecError')
-}
-
 describe('paths in the spec file', () => {
   it('refuses an absolute init-sql path outside the working directory, naming field, value, target and boundary', () => {
     const { project, host } = layout()
     const secret = path.join(host, 'secret.sql')
-    expect(problemsOf(() => fromFile(project, [`init-sql: [${secret}]`]))).toEqual([
+    expect(specProblems(() => fromFile(project, [`init-sql: [${secret}]`]))).toEqual([
       `aio.yml field \`init-sql\`: ${JSON.stringify(secret)} resolves to ${secret}, outside the working directory; expected a file inside the working directory, ${project}`
     ])
   })
@@ -68,14 +59,14 @@ describe('paths in the spec file', () => {
   it('refuses `..` leaving the working directory, in every path field', () => {
     const { project, host } = layout()
     const up = (relative: string) => path.join(host, relative)
-    expect(problemsOf(() => fromFile(project, ['init-sql: [../host/secret.sql]']))).toEqual([
+    expect(specProblems(() => fromFile(project, ['init-sql: [../host/secret.sql]']))).toEqual([
       `aio.yml field \`init-sql\`: "../host/secret.sql" resolves to ${up('secret.sql')}, outside the working directory; expected a file inside the working directory, ${project}`
     ])
-    expect(problemsOf(() => fromFile(project, ['context: ../host/home']))).toEqual([
+    expect(specProblems(() => fromFile(project, ['context: ../host/home']))).toEqual([
       `aio.yml field \`context\`: "../host/home" resolves to ${up('home')}, outside the working directory; expected a directory inside the working directory, ${project}`
     ])
     expect(
-      problemsOf(() =>
+      specProblems(() =>
         fromFile(project, [
           'build-stages:',
           '  - { name: web, context: ../host/home, commands: [make], copy: [{ from: ., to: /srv }] }'
@@ -85,7 +76,7 @@ describe('paths in the spec file', () => {
       `aio.yml field \`build-stages\` build-stages[0].context: "../host/home" resolves to ${up('home')}, outside the working directory; expected a directory inside the working directory, ${project}`
     ])
     expect(
-      problemsOf(() =>
+      specProblems(() =>
         fromFile(project, ['build-ca-certificates: ../host/home/.docker/config.json'])
       )
     ).toEqual([
@@ -97,13 +88,13 @@ describe('paths in the spec file', () => {
     const { project, host } = layout()
     fs.symlinkSync(path.join(host, 'secret.sql'), path.join(project, 'sql/seed.sql'))
     fs.symlinkSync(path.join(host, 'home'), path.join(project, 'home'))
-    expect(problemsOf(() => fromFile(project, ['init-sql: [sql/seed.sql]']))).toEqual([
+    expect(specProblems(() => fromFile(project, ['init-sql: [sql/seed.sql]']))).toEqual([
       `aio.yml field \`init-sql\`: "sql/seed.sql" leads through a symlink to ${path.join(host, 'secret.sql')}, outside the working directory; expected a file inside the working directory, ${project}`
     ])
-    expect(problemsOf(() => fromFile(project, ['context: home']))[0]).toMatch(
+    expect(specProblems(() => fromFile(project, ['context: home']))[0]).toMatch(
       /^aio.yml field `context`: "home" leads through a symlink to .*\/host\/home, outside the working directory/
     )
-    expect(problemsOf(() => fromFile(project, ['init-sql: [home/dump.sql]']))[0]).toMatch(
+    expect(specProblems(() => fromFile(project, ['init-sql: [home/dump.sql]']))[0]).toMatch(
       /^aio.yml field `init-sql`: "home\/dump.sql" leads through a symlink to .*\/host\/home\/dump.sql, outside/
     )
   })
@@ -112,7 +103,7 @@ describe('paths in the spec file', () => {
     const { project, host } = layout()
     const secret = path.join(host, 'secret.sql')
     expect(
-      problemsOf(() =>
+      specProblems(() =>
         fromFile(project, ['variants:', `  a: { init-sql: [${secret}] }`], { variant: 'a' })
       )
     ).toEqual([
@@ -138,7 +129,7 @@ describe('paths in the spec file', () => {
       path.join(project, 'app')
     )
     expect(
-      problemsOf(() =>
+      specProblems(() =>
         fromFile(project, ['context: ..'], { file: 'app/aio.yml', workingDir: elsewhere })
       )
     ).toEqual([
@@ -166,7 +157,7 @@ describe('paths in inputs', () => {
     const { project, host } = layout()
     fs.symlinkSync(path.join(host, 'secret.sql'), path.join(project, 'sql/seed.sql'))
     expect(
-      problemsOf(() => fromFile(project, [], { inputs: { 'init-sql': ['sql/seed.sql'] } }))
+      specProblems(() => fromFile(project, [], { inputs: { 'init-sql': ['sql/seed.sql'] } }))
     ).toEqual([
       `input \`init-sql\`: "sql/seed.sql" leads through a symlink to ${path.join(host, 'secret.sql')}, outside the working directory; expected a file inside the working directory, ${project}`
     ])

@@ -4,21 +4,10 @@ import YAML from 'yaml'
 import { DEFAULTS } from '../../src/spec/defaults.js'
 import { findSpecFile, readSpecFile, resolveSpec, resolveSpecs } from '../../src/spec/load.js'
 import { sanitizeName } from '../../src/spec/normalize.js'
-import { SpecError } from '../../src/spec/types.js'
-import { testSpec } from '../helpers/spec.js'
+import { specProblems, testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof SpecError) return error.problems
-    throw error
-  }
-  throw new Error('expected a SpecError')
-}
 
 describe('the table of defaults', () => {
   it('is what action.yml tells users, input by input', () => {
@@ -124,14 +113,14 @@ describe('build cache, push and platforms', () => {
   })
 
   it('refuses what buildx could not take, naming the field and what is allowed', () => {
-    expect(problemsOf(() => testSpec({ cache: 's3' }))).toEqual([
+    expect(specProblems(() => testSpec({ cache: 's3' }))).toEqual([
       'input `cache`: "s3" is not allowed; expected auto, gha, local, registry, inline or none'
     ])
-    expect(problemsOf(() => testSpec({ platforms: ['amd64'] }))[0]).toMatch(
+    expect(specProblems(() => testSpec({ platforms: ['amd64'] }))[0]).toMatch(
       /^input `platforms`: platforms\[0\] "amd64" is not allowed; expected platforms os\/arch\[\/variant\]/
     )
-    expect(problemsOf(() => testSpec({ 'cache-to': ['type=inline\nevil'] }))).toHaveLength(1)
-    expect(problemsOf(() => testSpec({ cache: 'registry' }))).toEqual([
+    expect(specProblems(() => testSpec({ 'cache-to': ['type=inline\nevil'] }))).toHaveLength(1)
+    expect(specProblems(() => testSpec({ cache: 'registry' }))).toEqual([
       'input `cache`: registry needs `cache-ref`, the image reference that holds the cache'
     ])
   })
@@ -139,20 +128,20 @@ describe('build cache, push and platforms', () => {
 
 describe('resolveSpec validation', () => {
   it('names the input, the value and what is allowed', () => {
-    expect(problemsOf(() => testSpec({ 'app-port': 70000 }))).toEqual([
+    expect(specProblems(() => testSpec({ 'app-port': 70000 }))).toEqual([
       'input `app-port`: 70000 is not allowed; expected an integer TCP port from 1 to 65535'
     ])
-    const [problem] = problemsOf(() => testSpec({ name: 'app; rm -rf /' }))
+    const [problem] = specProblems(() => testSpec({ name: 'app; rm -rf /' }))
     expect(problem).toMatch(
       /^input `name`: "app; rm -rf \/" is not allowed; expected lower-case letters/
     )
-    expect(problemsOf(() => testSpec({ supervisor: 'systemd' }))).toEqual([
+    expect(specProblems(() => testSpec({ supervisor: 'systemd' }))).toEqual([
       'input `supervisor`: "systemd" is not allowed; expected supervisord or s6'
     ])
   })
 
   it('reports every bad field at once', () => {
-    const problems = problemsOf(() =>
+    const problems = specProblems(() =>
       testSpec({ 'app-port': 0, 'health-path': 'health', 'max-image-size': '10 parsecs' })
     )
     expect(problems).toHaveLength(3)
@@ -169,12 +158,12 @@ describe('resolveSpec validation', () => {
       { 'run-env': ['A=1\nB=2'] },
       { tags: ['demo:latest --push'] }
     ]) {
-      expect(problemsOf(() => testSpec(bad))).toHaveLength(1)
+      expect(specProblems(() => testSpec(bad))).toHaveLength(1)
     }
   })
 
   it('refuses secret-looking build arguments, which the image history would keep', () => {
-    const [problem] = problemsOf(() => testSpec({ 'build-args': ['NPM_TOKEN=abc', 'VERSION=1'] }))
+    const [problem] = specProblems(() => testSpec({ 'build-args': ['NPM_TOKEN=abc', 'VERSION=1'] }))
     expect(problem).toMatch(
       /^input `build-args`: NPM_TOKEN looks like a secret, and build arguments are recorded in the image's history/
     )
@@ -183,20 +172,20 @@ describe('resolveSpec validation', () => {
 
   it('requires app-command', () => {
     expect(
-      problemsOf(() => resolveSpec({ inputs: {}, workingDir: process.cwd(), defaultName: 'x' }))
+      specProblems(() => resolveSpec({ inputs: {}, workingDir: process.cwd(), defaultName: 'x' }))
     ).toEqual([
       'input `app-command` is required (or `app-command` in aio.yml): one line of shell that starts the app'
     ])
   })
 
   it('refuses boot budgets when the image is not booted', () => {
-    expect(problemsOf(() => testSpec({ verify: false, 'max-startup-time': '2s' }))).toEqual([
+    expect(specProblems(() => testSpec({ verify: false, 'max-startup-time': '2s' }))).toEqual([
       'input `max-startup-time`: needs the image booted, but verify is false'
     ])
   })
 
   it('refuses a context that is not a directory', () => {
-    expect(problemsOf(() => testSpec({ context: 'does-not-exist' }))[0]).toMatch(
+    expect(specProblems(() => testSpec({ context: 'does-not-exist' }))[0]).toMatch(
       /^input `context`: "does-not-exist" is not a directory/
     )
   })
@@ -237,7 +226,7 @@ describe('spec files', () => {
     const dir = tempDir()
     writeFiles(dir, { 'aio.yml': 'app-command: x\napp-port: abc\nport: 1\n' })
     const file = path.join(dir, 'aio.yml')
-    const problems = problemsOf(() =>
+    const problems = specProblems(() =>
       resolveSpec({
         file: { path: file, fields: readSpecFile(file) },
         inputs: {},
@@ -306,16 +295,16 @@ describe('fields for the reference systems', () => {
       { nginx: { root: '/srv/$uri' } },
       { nginx: { proxy: ['/api; return 200'] } }
     ]) {
-      expect(problemsOf(() => testSpec(bad))).toHaveLength(1)
+      expect(specProblems(() => testSpec(bad))).toHaveLength(1)
     }
-    expect(problemsOf(() => testSpec({ 'postgres-settings': { port: 5433 } }))[0]).toMatch(
+    expect(specProblems(() => testSpec({ 'postgres-settings': { port: 5433 } }))[0]).toMatch(
       /^input `postgres-settings`: \{"port":5433\} is not allowed; expected postgresql.conf settings .* not listen_addresses, port,/
     )
   })
 
   it('refuses database fields without the database', () => {
     expect(
-      problemsOf(() => testSpec({ 'postgres-version': 'none', 'init-sql': ['a.sql'] }))
+      specProblems(() => testSpec({ 'postgres-version': 'none', 'init-sql': ['a.sql'] }))
     ).toEqual(['input `init-sql`: needs the embedded database, but postgres-version is none'])
   })
 
@@ -354,7 +343,7 @@ describe('fields for the reference systems', () => {
   })
 
   it('names a missing init SQL file', () => {
-    expect(problemsOf(() => testSpec({ 'init-sql': ['nope.sql'] }))[0]).toMatch(
+    expect(specProblems(() => testSpec({ 'init-sql': ['nope.sql'] }))[0]).toMatch(
       /^input `init-sql`: "nope.sql" is not a file/
     )
   })
@@ -374,7 +363,7 @@ describe('fields for the reference systems', () => {
       ['fedora:41', 'fedora'],
       ['registry.access.redhat.com/ubi9/ubi-minimal', 'ubi9']
     ]) {
-      expect(problemsOf(() => testSpec({ 'base-image': image }))).toEqual([
+      expect(specProblems(() => testSpec({ 'base-image': image }))).toEqual([
         `input \`base-image\`: ${JSON.stringify(image)} names a non-Debian image (${family}), which is not supported; ${supported}`
       ])
     }
@@ -384,7 +373,7 @@ describe('fields for the reference systems', () => {
       commands: ['npm ci'],
       copy: [{ from: 'dist', to: '/srv' }]
     }
-    expect(problemsOf(() => testSpec({ 'build-stages': [stage] }))).toEqual([
+    expect(specProblems(() => testSpec({ 'build-stages': [stage] }))).toEqual([
       `input \`build-stages\`: build-stages[0].from "node:22-alpine" names a non-Debian image (alpine), which is not supported; ${supported}`
     ])
     for (const image of [
@@ -400,14 +389,14 @@ describe('fields for the reference systems', () => {
 
   it('says where a structured field is wrong and what is allowed there', () => {
     const stage = { name: 'web', commands: ['npm ci'], copy: [{ from: '../etc', to: '/srv' }] }
-    expect(problemsOf(() => testSpec({ 'build-stages': [stage] }))).toEqual([
+    expect(specProblems(() => testSpec({ 'build-stages': [stage] }))).toEqual([
       'input `build-stages`: build-stages[0].copy[0].from "../etc" is not allowed; expected a path relative to /build in the stage, without ..'
     ])
     expect(
-      problemsOf(() => testSpec({ 'build-stages': [{ ...stage, copy: [], image: 'x' }] }))[0]
+      specProblems(() => testSpec({ 'build-stages': [{ ...stage, copy: [], image: 'x' }] }))[0]
     ).toMatch(/^input `build-stages`: unknown key `image` in build-stages\[0\]; expected /)
     const valid = { ...stage, copy: [{ from: 'dist', to: '/srv' }] }
-    expect(problemsOf(() => testSpec({ 'build-stages': [valid, valid] }))).toEqual([
+    expect(specProblems(() => testSpec({ 'build-stages': [valid, valid] }))).toEqual([
       'input `build-stages`: two stages are named "web"'
     ])
   })
@@ -464,7 +453,7 @@ describe('variants', () => {
     const dir = tempDir()
     const fields = { 'app-command': 'x', variants: { genie: { 'app-port': 'abc' } } }
     expect(
-      problemsOf(() =>
+      specProblems(() =>
         resolveSpecs({
           file: { path: path.join(dir, 'aio.yml'), fields },
           inputs: {},
@@ -478,11 +467,11 @@ describe('variants', () => {
   })
 
   it('refuses an unknown variant, a variant without variants, and clashing tags', () => {
-    expect(problemsOf(() => resolveHive('', {}, 'queen'))).toEqual([
+    expect(specProblems(() => resolveHive('', {}, 'queen'))).toEqual([
       'input `variant`: "queen" is not allowed; expected one of the variants in aio.yml: genie, agent'
     ])
     expect(
-      problemsOf(() =>
+      specProblems(() =>
         resolveSpecs({
           inputs: { 'app-command': 'x' },
           workingDir: '/',
@@ -491,7 +480,7 @@ describe('variants', () => {
         })
       )
     ).toEqual(['input `variant`: "genie" is not allowed; aio.yml has no variants'])
-    expect(problemsOf(() => resolveHive('tags: [hive:latest]'))).toEqual([
+    expect(specProblems(() => resolveHive('tags: [hive:latest]'))).toEqual([
       'tag hive:latest would name both hive-genie and hive-agent: give each variant its own `tags`'
     ])
     expect(() =>
