@@ -98,6 +98,22 @@ export class TestContainer {
     return `http://127.0.0.1:${this.port}${path}`
   }
 
+  /** Stops the container and runs a shell script on its /data volume, as an operator would. */
+  async stopAndChangeVolume(script: string): Promise<void> {
+    await docker('stop', this.name)
+    await docker(
+      'run',
+      '--rm',
+      '-v',
+      `${this.volume}:/data`,
+      '--entrypoint',
+      'sh',
+      this.image,
+      '-c',
+      script
+    )
+  }
+
   async remove(): Promise<void> {
     await dockerStatus('rm', '-f', '-v', this.name)
     await dockerStatus('volume', 'rm', '-f', this.volume)

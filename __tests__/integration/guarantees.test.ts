@@ -57,21 +57,6 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
     containers.push(made)
     return made
   }
-  /** Stops the container and runs a shell script on its /data volume, as an operator would. */
-  const stopAndChangeVolume = async (made: TestContainer, script: string) => {
-    await docker('stop', made.name)
-    await docker(
-      'run',
-      '--rm',
-      '-v',
-      `${made.volume}:/data`,
-      '--entrypoint',
-      'sh',
-      image,
-      '-c',
-      script
-    )
-  }
   const booted = async (env: Record<string, string> = {}, extra: string[] = []) => {
     const made = container(env)
     await made.create(extra)
@@ -310,7 +295,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       ]
     ])('fails loudly on %s instead of starting the app', async (_case, damage, message) => {
       const made = await booted()
-      await stopAndChangeVolume(made, damage)
+      await made.stopAndChangeVolume(damage)
       await made.start()
       expect(await exitsOnItsOwn(made)).toBe(1)
       const log = await made.logs()
@@ -321,8 +306,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
 
     it('stops when PostgreSQL cannot start, without running the app', async () => {
       const made = await booted()
-      await stopAndChangeVolume(
-        made,
+      await made.stopAndChangeVolume(
         "echo 'shared_buffers = lots' >> /data/postgres/postgresql.auto.conf"
       )
       const before = (await made.logs()).split('notes: listening').length
@@ -374,7 +358,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
 
     it('redoes first-boot SQL that was still owed, once', async () => {
       const made = await booted()
-      await stopAndChangeVolume(made, ': > /data/postgres/aio-init-pending')
+      await made.stopAndChangeVolume(': > /data/postgres/aio-init-pending')
       await made.start()
       await made.ready()
       expect((await made.exec('test', '-e', '/data/postgres/aio-init-pending')).code).not.toBe(0)

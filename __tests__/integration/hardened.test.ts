@@ -148,19 +148,8 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
     await made.create(MODES.root)
     await made.start()
     await made.ready()
-    await docker('stop', made.name)
     // /data itself opened to group 0, as for a new volume, but not the data directory
-    await docker(
-      'run',
-      '--rm',
-      '-v',
-      `${made.volume}:/data`,
-      '--entrypoint',
-      'chmod',
-      image,
-      '0775',
-      '/data'
-    )
+    await made.stopAndChangeVolume('chmod 0775 /data')
     const { code, output } = await dockerStatus(
       'run',
       '--rm',
