@@ -57,19 +57,21 @@ describe('installedBuildx', () => {
   })
 })
 
+/** buildxArgs options for a native build with the buildx of `version`, and `extra`. */
+const options = async (
+  version: string,
+  extra: Partial<BuildArgsOptions> = {}
+): Promise<BuildArgsOptions> => ({
+  contextDir: '/ctx',
+  labels: {},
+  output: { load: true, iidFile: '/w/iid' },
+  metadataFile: '/w/m.json',
+  buildx: await installedBuildx(version),
+  ...extra
+})
+
 describe('buildxArgs version gates', () => {
   const spec = testSpec()
-  const options = async (
-    version: string,
-    extra: Partial<BuildArgsOptions> = {}
-  ): Promise<BuildArgsOptions> => ({
-    contextDir: '/ctx',
-    labels: {},
-    output: { load: true, iidFile: '/w/iid' },
-    metadataFile: '/w/m.json',
-    buildx: await installedBuildx(version),
-    ...extra
-  })
 
   it('needs buildx 0.6.0 for the metadata file every build writes', async () => {
     expect(buildxArgs(spec, await options('0.6.0'))).toContain('--metadata-file')
@@ -114,15 +116,7 @@ describe("docker/build-push-action's inputs", () => {
     inputs: Record<string, unknown>,
     extra: Partial<BuildArgsOptions> = {},
     version = '0.13.1'
-  ) =>
-    buildxArgs(testSpec(inputs), {
-      contextDir: '/ctx',
-      labels: {},
-      output: { load: true, iidFile: '/w/iid' },
-      metadataFile: '/w/m.json',
-      buildx: await installedBuildx(version),
-      ...extra
-    })
+  ) => buildxArgs(testSpec(inputs), await options(version, extra))
   /** The values of every `flag` in `list`, in order. */
   const valuesOf = (list: string[], flag: string) =>
     list.flatMap((arg, i) => (arg === flag ? [list[i + 1]] : []))
