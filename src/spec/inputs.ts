@@ -22,6 +22,8 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'migrate-command', kind: 'string' },
   { name: 'app-port', kind: 'integer' },
   { name: 'app-packages', kind: 'list' },
+  { name: 'app-runtime', kind: 'string' },
+  { name: 'app-package-manager', kind: 'string' },
   { name: 'health-path', kind: 'string' },
   { name: 'postgres-version', kind: 'version' },
   { name: 'postgres-extensions', kind: 'list' },

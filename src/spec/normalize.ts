@@ -3,8 +3,13 @@
 import { DEFAULTS } from './defaults.js'
 import { containedPath, type PathBoundary } from './paths.js'
 import { parseDuration, parseSize } from './units.js'
+import { PACKAGE_MANAGERS, projectDependencies } from './runtimes.js'
 import {
+  SpecError,
   type CacheMode,
+  type Dependencies,
+  type PackageManager,
+  type Runtime,
   type RawSpec,
   type RoleAttribute,
   type Spec,
@@ -53,8 +58,25 @@ interface RawBuildStage {
   from?: string
   context?: string
   packages?: string[]
+  runtime?: Runtime
+  'package-manager'?: PackageManager
+  caches?: string[]
   commands: string[]
   copy: Array<{ from: string; to: string }>
+}
+
+/** The dependencies of the project in `dir`, when a runtime or package manager is named. */
+function dependencies(
+  dir: string,
+  runtime: Runtime | undefined,
+  packageManager: PackageManager | undefined,
+  field: string
+): Dependencies | undefined {
+  const named = runtime ?? (packageManager && PACKAGE_MANAGERS[packageManager].runtime)
+  if (named === undefined) return undefined
+  const found = projectDependencies(dir, named, packageManager, field)
+  if (typeof found === 'string') throw new SpecError([found])
+  return found
 }
 
 export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
@@ -83,7 +105,13 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       packages: (raw['app-packages'] as string[] | undefined) ?? [],
       healthPath: raw['health-path'] as string,
       env: envRecord(raw['app-env']),
-      migrateCommand: raw['migrate-command'] as string | undefined
+      migrateCommand: raw['migrate-command'] as string | undefined,
+      dependencies: dependencies(
+        context,
+        raw['app-runtime'] as Runtime | undefined,
+        raw['app-package-manager'] as PackageManager | undefined,
+        describe(raw['app-runtime'] === undefined ? 'app-package-manager' : 'app-runtime')
+      )
     },
     postgres:
       version === 'none'
@@ -101,10 +129,8 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
             )
           },
     supervisor: raw.supervisor as Supervisor,
-    buildStages: stages.map((stage, index) => ({
-      name: stage.name,
-      from: stage.from ?? baseImage,
-      context:
+    buildStages: stages.map((stage, index) => {
+      const stageContext =
         stage.context === undefined
           ? context
           : specPath(
@@ -112,11 +138,23 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
               stage.context,
               'directory',
               `${describe('build-stages')} build-stages[${index}].context`
-            ),
-      packages: stage.packages ?? [],
-      commands: stage.commands,
-      copy: stage.copy
-    })),
+            )
+      return {
+        name: stage.name,
+        from: stage.from ?? baseImage,
+        context: stageContext,
+        packages: stage.packages ?? [],
+        dependencies: dependencies(
+          stageContext,
+          stage.runtime,
+          stage['package-manager'],
+          `${describe('build-stages')} build-stages[${index}].runtime`
+        ),
+        caches: stage.caches ?? [],
+        commands: stage.commands,
+        copy: stage.copy
+      }
+    }),
     // Held to the same boundary as every path: build stages COPY it, and their
     // commands, from the same spec file, could print it into the log or copy
     // it into the image. The runner's CA bundle, outside any checkout, is
@@ -148,7 +186,9 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       sbom: optionalText(raw.sbom),
       noCache: raw['no-cache'] as boolean,
       pull: raw.pull as boolean,
-      addHosts: (raw['add-hosts'] as string[] | undefined) ?? []
+      addHosts: (raw['add-hosts'] as string[] | undefined) ?? [],
+      secrets: [],
+      ssh: []
     },
     verify: raw.verify as boolean,
     verifyHardened: raw['verify-hardened'] as boolean,

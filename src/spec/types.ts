@@ -38,9 +38,40 @@ export interface BuildStage {
   /** Absolute path of the directory copied to /build in the stage. */
   context: string
   packages: string[]
+  /** Its dependencies, installed with all dev dependencies before the commands run. */
+  dependencies?: Dependencies
+  /** Absolute directories each command sees as a BuildKit cache mount. */
+  caches: string[]
   commands: string[]
-  /** `from` relative to /build in the stage, `to` absolute in the image. */
+  /** `from` relative to /build in the stage (or absolute), `to` absolute in the image. */
   copy: Array<{ from: string; to: string }>
+}
+
+export type Runtime = 'python' | 'node' | 'elixir' | 'go'
+export type PackageManager =
+  'pip' | 'uv' | 'poetry' | 'npm' | 'pnpm' | 'yarn' | 'bun' | 'mix' | 'go'
+
+/**
+ * A project's dependencies as its own package manager installs them, frozen
+ * to its lockfile (see spec/runtimes.ts for how each is found).
+ */
+export interface Dependencies {
+  runtime: Runtime
+  packageManager: PackageManager
+  /**
+   * The lockfile and manifests found in the project, relative to it: copied
+   * and installed before the rest, so that a code-only change reuses the
+   * installed dependencies.
+   */
+  files: string[]
+}
+
+/** A build secret as docker/build-push-action's secrets, secret-files and secret-envs give it. */
+export interface BuildSecret {
+  /** Also the environment variable the install step sees it as. */
+  id: string
+  /** secrets: the value; secret-files: a file's path; secret-envs: an environment variable's name. */
+  source: { kind: 'value' | 'file' | 'env'; value: string }
 }
 
 export interface NginxSpec {
@@ -77,6 +108,12 @@ export interface BuildPushSpec {
   pull: boolean
   /** host:ip, as buildx --add-host takes them. */
   addHosts: string[]
+  /** Mounted into the dependency install steps only, never in a layer. */
+  secrets: BuildSecret[]
+  /** buildx --ssh values (default, or id=path): an SSH agent socket or keys for the install steps. */
+  ssh: string[]
+  /** buildx --network for the RUN steps (default, host, none); absent: buildx's default. */
+  network?: string
 }
 
 export interface Budgets {
@@ -101,6 +138,8 @@ export interface Spec {
     env: Record<string, string>
     /** Run before the app at every start, as the app. */
     migrateCommand?: string
+    /** Installed by the app's own package manager from its lockfile, or absent. */
+    dependencies?: Dependencies
   }
   /** Absent with `postgres-version: none`. */
   postgres?: PostgresSpec
