@@ -6,7 +6,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Mustache from 'mustache'
 import { TEMPLATES_DIR } from '../paths.js'
-import { ROLE_ATTRIBUTES, SUPPORTED_BASES, type BuildStage, type Spec } from '../spec/types.js'
+import {
+  ROLE_ATTRIBUTES,
+  SUPPORTED_BASES,
+  type BuildStage,
+  type Dependencies,
+  type Spec
+} from '../spec/types.js'
 import { postgresPackages, preloadLibraries } from './postgres.js'
 import {
   dockerfileExecForm,
@@ -25,6 +31,20 @@ import {
 } from './escape.js'
 import { STOP_BUDGETS, STOP_ORDER, type StopBudget } from './stop-budget.js'
 import { copyContext } from './context.js'
+import {
+  BUILT_APP_DIR,
+  DEPS_SCRIPT_MOUNT,
+  PACKAGES_FILE,
+  UV_IMAGE,
+  buildMounts,
+  cacheMount,
+  envLines,
+  installMounts,
+  installedDir,
+  madeByInstall,
+  runtimeEnv,
+  stageEnv
+} from './dependencies.js'
 
 export interface RenderedFile {
   /** Path inside the rendered directory. */
@@ -51,6 +71,9 @@ const withS6 = (spec: Spec) => spec.supervisor === 's6'
 const withS6AndPostgres = (spec: Spec) => withS6(spec) && withPostgres(spec)
 const withNginx = (spec: Spec) => spec.nginx !== undefined
 const withS6AndNginx = (spec: Spec) => withS6(spec) && withNginx(spec)
+const withDependencies = (spec: Spec) =>
+  spec.app.dependencies !== undefined ||
+  spec.buildStages.some(stage => stage.dependencies !== undefined)
 
 /** Every s6 service runs the same run and finish scripts, which find their service by its directory. */
 const S6_SERVICE_FILES: readonly Artifact[] = (
@@ -81,6 +104,8 @@ const ARTIFACTS: readonly Artifact[] = [
   { template: 'run-app.sh', output: 'aio/lib/run-app', executable: true },
   // Run from the build context by each stage on base-image, never copied into the image.
   { template: 'check-base.sh', output: 'aio/check-base', executable: true },
+  // Run from the build context by the stages that install dependencies.
+  { template: 'deps.sh', output: 'aio/deps', executable: true, when: withDependencies },
   {
     template: 'app-group.sh.mustache',
     output: 'aio/lib/app-group',
@@ -254,6 +279,117 @@ function crashLoopValues(): View {
   }
 }
 
+const APP_DEPS_STAGE = 'app-deps'
+const APP_CONTEXT_DIR = 'app/'
+
+const isCompiled = (dependencies: Dependencies | undefined) =>
+  dependencies !== undefined && installedDir(dependencies) === undefined
+
+function usesUv(spec: Spec): boolean {
+  return [spec.app.dependencies, ...spec.buildStages.map(stage => stage.dependencies)].some(
+    dependencies => dependencies?.packageManager === 'uv'
+  )
+}
+
+/** A deps stage's install: what it copies first, how it runs, where its run-time packages go. */
+function dependenciesView(
+  spec: Spec,
+  dependencies: Dependencies,
+  contextDir: string,
+  workdir: string,
+  mode: 'prod' | 'all',
+  packagesOf: string | undefined
+): View {
+  return {
+    manager: dependencies.packageManager,
+    runtime: dependencies.runtime,
+    lockfile: dependencies.files[0],
+    files: dependencies.files
+      .map(file => dockerfilePath(path.posix.join(contextDir, file)))
+      .join(' '),
+    env: stageEnv(dependencies, workdir),
+    depsScriptMount: DEPS_SCRIPT_MOUNT,
+    installMounts: installMounts(dependencies, spec.buildPush.secrets, spec.buildPush.ssh),
+    mode,
+    packagesOf: packagesOf && dockerfilePath(packagesOf),
+    packagesFile: dockerfilePath(PACKAGES_FILE)
+  }
+}
+
+const buildArgNames = (spec: Spec) => Object.keys(spec.buildArgs).map(envName)
+
+/** The stage that installs (and for mix and go, builds) the app on the image's own base. */
+function appDepsStage(spec: Spec): View[] {
+  const dependencies = spec.app.dependencies
+  if (!dependencies) return []
+  const compiled = isCompiled(dependencies)
+  const manager = dependencies.packageManager
+  return [
+    {
+      purpose: `The app's dependencies, installed by ${manager} on the image's own base: the same interpreter and libc as the app runs on.`,
+      stage: APP_DEPS_STAGE,
+      from: dockerfileImage(spec.baseImage),
+      buildArgs: buildArgNames(spec),
+      checkBase: shellWords([spec.baseImage, SUPPORTED_BASES]),
+      packages: '',
+      dependencies: dependenciesView(
+        spec,
+        dependencies,
+        APP_CONTEXT_DIR,
+        '/app',
+        'prod',
+        compiled ? undefined : `/app/${installedDir(dependencies)}`
+      ),
+      workdir: '/app',
+      contextDir: compiled && APP_CONTEXT_DIR,
+      commands: compiled
+        ? [
+            `${buildMounts(dependencies)} /run/aio-deps build ${manager} ${BUILT_APP_DIR} \\\n && /run/aio-deps packages ${dependencies.runtime} ${BUILT_APP_DIR} > ${PACKAGES_FILE}`
+          ]
+        : []
+    }
+  ]
+}
+
+function appDepsCopies(spec: Spec): View[] {
+  const dependencies = spec.app.dependencies
+  if (!dependencies) return []
+  const installed = installedDir(dependencies)
+  return [
+    installed
+      ? { stage: APP_DEPS_STAGE, from: `/app/${installed}`, to: `/app/${installed}` }
+      : { stage: APP_DEPS_STAGE, from: `${BUILT_APP_DIR}/`, to: '/app/' }
+  ]
+}
+
+function buildStageView(spec: Spec, stage: BuildStage): View {
+  const caches = stage.caches.map(cacheMount)
+  return {
+    purpose: `Build stage "${stage.name}": only what \`copy\` names reaches the image, its tools stay here.`,
+    stage: stageTarget(stage),
+    from: dockerfileImage(stage.from),
+    buildArgs: buildArgNames(spec),
+    // Stated for every stage: a missing key would be looked up in the image's view.
+    checkBase: false,
+    packages: shellWords(stage.packages),
+    dependencies:
+      stage.dependencies &&
+      dependenciesView(
+        spec,
+        stage.dependencies,
+        stageContextDir(stage),
+        '/build',
+        'all',
+        undefined
+      ),
+    workdir: '/build',
+    contextDir: dockerfilePath(stageContextDir(stage)),
+    commands: stage.commands.map(command =>
+      [...caches, dockerfileExecForm(['/bin/sh', '-c', command])].join(' ')
+    )
+  }
+}
+
 const VIEWS: Record<ViewName, (spec: Spec) => View> = {
   dockerfile: spec => ({
     name: spec.name,
@@ -270,26 +406,27 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
       databaseUrl: dockerfileString(databaseUrl(spec.postgres.database, spec.postgres.role))
     },
     nginx: spec.nginx && { appSocket: dockerfileString(APP_SOCKET) },
-    appEnv: Object.entries(spec.app.env).map(([key, value]) => ({
-      key: envName(key),
-      value: dockerfileString(value)
-    })),
+    appEnv: envLines(spec.app.env),
     buildCaFile: spec.buildCaCertificates && dockerfilePath(BUILD_CA_FILE),
-    buildStages: spec.buildStages.map(stage => ({
-      name: stage.name,
-      stage: stageTarget(stage),
-      from: dockerfileImage(stage.from),
-      packages: shellWords(stage.packages),
-      contextDir: dockerfilePath(stageContextDir(stage)),
-      commands: stage.commands.map(command => dockerfileExecForm(['/bin/sh', '-c', command]))
-    })),
-    stageCopies: spec.buildStages.flatMap(stage =>
-      stage.copy.map(copy => ({
-        stage: stageTarget(stage),
-        from: dockerfilePath(path.posix.join('/build', copy.from)),
-        to: dockerfilePath(copy.to)
-      }))
-    )
+    usesUv: usesUv(spec),
+    uvImage: dockerfileImage(UV_IMAGE),
+    stages: [...appDepsStage(spec), ...spec.buildStages.map(stage => buildStageView(spec, stage))],
+    appDependencies: spec.app.dependencies && {
+      packagesFile: dockerfilePath(PACKAGES_FILE),
+      runtimeEnv: runtimeEnv(spec.app.dependencies)
+    },
+    stageCopies: [
+      ...appDepsCopies(spec),
+      ...spec.buildStages.flatMap(stage =>
+        stage.copy.map(copy => ({
+          stage: stageTarget(stage),
+          from: dockerfilePath(path.posix.resolve('/build', copy.from)),
+          to: dockerfilePath(copy.to)
+        }))
+      )
+    ],
+    // A compiled app (mix, go) is its build output; the sources stay in its stage.
+    appFiles: isCompiled(spec.app.dependencies) ? [] : ['app/']
   }),
   shell: spec => ({
     name: shellQuote(spec.name),
@@ -389,9 +526,21 @@ export async function writeBuildContext(
     await fs.promises.mkdir(path.dirname(target), { recursive: true })
     await fs.promises.writeFile(target, file.content, { mode: file.mode })
   }
-  await copyContext(spec.context, path.join(dir, 'app'), [dir, ...skip])
+  // What the install makes (a venv, node_modules, _build) is made in the
+  // build, on the image's base: a copy from the host would overwrite it.
+  const madeIn = (context: string, dependencies: Dependencies | undefined) =>
+    dependencies ? madeByInstall(dependencies).map(made => path.join(context, made)) : []
+  await copyContext(spec.context, path.join(dir, 'app'), [
+    dir,
+    ...skip,
+    ...madeIn(spec.context, spec.app.dependencies)
+  ])
   for (const stage of spec.buildStages)
-    await copyContext(stage.context, path.join(dir, stageContextDir(stage)), [dir, ...skip])
+    await copyContext(stage.context, path.join(dir, stageContextDir(stage)), [
+      dir,
+      ...skip,
+      ...madeIn(stage.context, stage.dependencies)
+    ])
   if (spec.buildCaCertificates) {
     await fs.promises.mkdir(path.dirname(path.join(dir, BUILD_CA_FILE)), { recursive: true })
     await fs.promises.copyFile(spec.buildCaCertificates, path.join(dir, BUILD_CA_FILE))
