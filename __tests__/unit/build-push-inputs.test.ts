@@ -47,7 +47,9 @@ describe("docker/build-push-action's inputs", () => {
       sbom: undefined,
       noCache: false,
       pull: false,
-      addHosts: []
+      addHosts: [],
+      secrets: [],
+      ssh: []
     })
   })
 

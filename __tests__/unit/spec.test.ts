@@ -335,6 +335,8 @@ describe('fields for the reference systems', () => {
         from: 'debian:trixie-slim',
         context: path.join(dir, 'web'),
         packages: ['nodejs'],
+        dependencies: undefined,
+        caches: [],
         commands: ['npm ci'],
         copy: [{ from: 'dist', to: '/srv/www' }]
       },
@@ -390,7 +392,7 @@ describe('fields for the reference systems', () => {
   it('says where a structured field is wrong and what is allowed there', () => {
     const stage = { name: 'web', commands: ['npm ci'], copy: [{ from: '../etc', to: '/srv' }] }
     expect(specProblems(() => testSpec({ 'build-stages': [stage] }))).toEqual([
-      'input `build-stages`: build-stages[0].copy[0].from "../etc" is not allowed; expected a path relative to /build in the stage, without ..'
+      'input `build-stages`: build-stages[0].copy[0].from "../etc" is not allowed; expected a path relative to /build in the stage, or absolute, without ..'
     ])
     expect(
       specProblems(() => testSpec({ 'build-stages': [{ ...stage, copy: [], image: 'x' }] }))[0]
