@@ -100,6 +100,8 @@ install() {
       set -- -r requirements.txt
       [ ! -f constraints.txt ] || set -- "$@" -c constraints.txt
       PIP_DISABLE_PIP_VERSION_CHECK=1 .venv/bin/pip install --no-input "$@"
+      # The app runs from the venv, it installs nothing: pip would be 10 MB of the image.
+      .venv/bin/pip uninstall --yes --quiet pip
       ;;
     uv)
       # --locked: a lockfile that no longer matches pyproject.toml fails with uv's message.

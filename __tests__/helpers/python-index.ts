@@ -184,7 +184,9 @@ export class TestPythonIndex {
       'Content-Type': file.endsWith('.html')
         ? 'text/html; charset=utf-8'
         : 'application/octet-stream',
-      'Content-Length': body.length
+      'Content-Length': body.length,
+      // As PyPI serves its files: a wheel never changes, so pip's cache may keep it.
+      ...(file.endsWith('.whl') ? { 'Cache-Control': 'max-age=365000000, immutable, public' } : {})
     })
     response.end(request.method === 'HEAD' ? undefined : body)
   }
