@@ -201,4 +201,78 @@ describe('a Node app with a package-lock.json, through init and the action', () 
       await inImage(image, 'node -p "require(\'ms/package.json\').version"; ls /app/node_modules')
     ).toBe('2.1.2\nms')
   })
+
+  it(
+    "fails the build with npm's own message when the lockfile no longer matches",
+    async () => {
+      const manifest = path.join(project, 'package.json')
+      fs.writeFileSync(
+        manifest,
+        JSON.stringify({ ...NODE_PACKAGE, dependencies: { ms: '2.1.3' } }, null, 2)
+      )
+      const run = await runCli(
+        [
+          'build',
+          '--tags',
+          'aio-i11-npm:stale',
+          ...(fs.existsSync(HOST_CA_BUNDLE) ? ['--build-ca-certificates', HOST_CA_BUNDLE] : [])
+        ],
+        { cwd: project }
+      )
+      expect(run.code).not.toBe(0)
+      expect(run.stderr).toMatch(/npm ci.*in sync/)
+      expect(await docker('images', '-q', 'aio-i11-npm:stale')).toBe('')
+    },
+    BUILD_TIMEOUT
+  )
+})
+
+// A Go module without dependencies: Debian's golang-go builds it here, as the
+// Go proxy is not reachable; on a runner `go mod download` fetches go.sum's.
+describe('a Go app, built static in its stage', () => {
+  const project = tempDir('aio-i11-go-')
+  const image = 'aio-i11-go:latest'
+  let run: CliRun
+
+  beforeAll(async () => {
+    IMAGES.push(image)
+    writeFiles(project, {
+      'go.mod': 'module example.com/hello\n\ngo 1.21\n',
+      'main.go': `package main
+
+import "net/http"
+
+func main() {
+	http.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	http.ListenAndServe(":8000", nil)
+}
+`
+    })
+    run = await runCli(
+      [
+        'run',
+        '--app-runtime',
+        'go',
+        '--app-command',
+        'exec hello',
+        '--postgres-version',
+        'none',
+        '--tags',
+        image,
+        '--idle-settle',
+        '1s'
+      ],
+      { cwd: project }
+    )
+  }, BUILD_TIMEOUT)
+
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }))
+
+  it('runs the binary from PATH and passes', () => expectPassed(run))
+
+  it('holds the binary, not the sources or the toolchain', async () => {
+    expect(await inImage(image, 'command -v hello; ls /app; command -v go || echo "no go"')).toBe(
+      '/app/bin/hello\nbin\nno go'
+    )
+  })
 })
