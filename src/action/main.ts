@@ -31,7 +31,7 @@ const actionUi: Ui = {
 /** The specs from the action's inputs and, when present, its spec file: one, or one per variant. */
 export function specsFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spec[] {
   return loadSpecs(
-    name => core.getInput(name),
+    (name, options) => core.getInput(name, options),
     workingDir,
     env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir)
   )
