@@ -24,7 +24,8 @@ export function savedState(): Record<string, string> {
 }
 
 export const getInput = jest.fn<typeof actions.getInput>((name, options) => {
-  const value = (inputs[name] ?? '').trim()
+  const given = inputs[name] ?? ''
+  const value = options?.trimWhitespace === false ? given : given.trim()
   if (options?.required && value === '') throw new Error(`Input required and not supplied: ${name}`)
   return value
 })

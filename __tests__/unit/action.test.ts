@@ -103,6 +103,42 @@ describe('run (the action)', () => {
     expect(core.summary.write).toHaveBeenCalledTimes(1)
   })
 
+  it('masks build secrets before anything is logged, and shows them nowhere', async () => {
+    process.env.PRIVATE_INDEX = 'https://u:3nv-s3cr3t@pypi.example/simple'
+    const { outputs, state, fake } = await runAction({
+      secrets:
+        'NPM_TOKEN=t0k3n-s3cr3t\n"SSH_KEY=-----BEGIN KEY-----\nk3y-s3cr3t\n-----END KEY-----"',
+      'secret-envs': 'UV_INDEX_URL=PRIVATE_INDEX'
+    })
+    expect(core.setFailed).not.toHaveBeenCalled()
+    const logs = [core.info, core.warning, core.debug, core.notice, core.error, core.group]
+    const firstLog = Math.min(...logs.flatMap(log => log.mock.invocationCallOrder))
+    const maskedAt = (value: string) =>
+      core.setSecret.mock.invocationCallOrder[
+        core.setSecret.mock.calls.findIndex(([masked]) => masked === value)
+      ]
+    // A multi-line value line by line, as the runner masks.
+    for (const value of ['t0k3n-s3cr3t', 'k3y-s3cr3t', process.env.PRIVATE_INDEX])
+      expect([value, maskedAt(value) < firstLog]).toEqual([value, true])
+
+    const rendered = fs
+      .readdirSync(outputs['rendered-dir'], { recursive: true, withFileTypes: true })
+      .filter(entry => entry.isFile())
+      .map(entry => fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+    const shown = JSON.stringify([
+      outputs,
+      state,
+      logs.map(log => log.mock.calls),
+      core.setFailed.mock.calls,
+      core.summary.addRaw.mock.calls,
+      fs.readFileSync(outputs.report, 'utf8'),
+      rendered,
+      fake.argsOf('buildx')
+    ])
+    expect(shown).toContain('NPM_TOKEN')
+    expect(shown).not.toMatch(/s3cr3t/)
+  })
+
   it('fails the step on a budget miss with the failure line', async () => {
     const { outputs } = await runAction({ 'max-image-size': '1kB' })
     expect(core.setFailed).toHaveBeenCalledTimes(1)

@@ -1,24 +1,34 @@
 // The inputs that follow docker/build-push-action (labels, annotations,
-// provenance, sbom, no-cache, pull, add-hosts) from their text to the Spec,
-// the problems a bad value gives, and tags lower-cased as
-// docker/metadata-action lower-cases image names.
+// provenance, sbom, no-cache, pull, add-hosts, secrets, secret-files,
+// secret-envs, ssh, network) from their text to the Spec, the problems a bad
+// value gives, and tags lower-cased as docker/metadata-action lower-cases
+// image names.
+import fs from 'node:fs'
+import path from 'node:path'
 import { readSpecInputs } from '../../src/spec/inputs.js'
-import { resolveSpec } from '../../src/spec/load.js'
+import { readSpecFile, resolveSpec, resolveSpecs } from '../../src/spec/load.js'
 import { lowerCaseRepository } from '../../src/spec/normalize.js'
 import type { Spec } from '../../src/spec/types.js'
 import { specProblems } from '../helpers/spec.js'
+import { tempDir, writeFiles } from '../helpers/tmp.js'
 
-/** The Spec from action inputs as text, the way the step receives them. */
-function specFromInputs(given: Record<string, string>): Spec {
+/**
+ * The Spec from action inputs as text, the way the step receives them:
+ * trimmed, as core.getInput trims, unless asked not to.
+ */
+function specFromInputs(given: Record<string, string>, workingDir = process.cwd()): Spec {
+  const inputs: Record<string, string> = { 'app-command': 'run', ...given }
   return resolveSpec({
-    inputs: readSpecInputs(name => ({ 'app-command': 'run', ...given })[name] ?? ''),
-    workingDir: process.cwd(),
+    inputs: readSpecInputs((name, { trimWhitespace }) =>
+      trimWhitespace ? (inputs[name] ?? '').trim() : (inputs[name] ?? '')
+    ),
+    workingDir,
     defaultName: 'demo'
   })
 }
 
-function problemsOf(given: Record<string, string>): string[] {
-  return specProblems(() => specFromInputs(given))
+function problemsOf(given: Record<string, string>, workingDir?: string): string[] {
+  return specProblems(() => specFromInputs(given, workingDir))
 }
 
 // docker/metadata-action's `labels` and `annotations` outputs, as it writes them.
@@ -49,7 +59,8 @@ describe("docker/build-push-action's inputs", () => {
       pull: false,
       addHosts: [],
       secrets: [],
-      ssh: []
+      ssh: [],
+      network: undefined
     })
   })
 
@@ -125,6 +136,196 @@ describe("docker/build-push-action's inputs", () => {
     expect(() => specFromInputs({ pull: 'always' })).toThrow(
       'input `pull`: "always" is not allowed; expected true or false'
     )
+  })
+})
+
+describe('build secrets, ssh and network', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = tempDir('aio-secrets-')
+    writeFiles(dir, { 'pip.conf': '[global]\nindex-url = https://u:p@pypi.example/simple\n' })
+  })
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it("reads secrets as build-push-action does: '=' and quoted lines in a value, its spaces kept", () => {
+    // build-push-action's own test case (__tests__/context.test.ts), and a value with spaces.
+    const secrets = [
+      'GIT_AUTH_TOKEN=abcdefghi,jklmno=0123456789',
+      '"MYSECRET=aaaaaaaa',
+      'bbbbbbb',
+      'ccccccccc"',
+      'FOO=bar',
+      '"EMPTYLINE=aaaa',
+      '',
+      'bbbb',
+      'ccc"',
+      'SPACED= two words '
+    ].join('\n')
+    expect(specFromInputs({ secrets: `${secrets}\n` }).buildPush.secrets).toEqual([
+      { id: 'GIT_AUTH_TOKEN', source: { kind: 'value', value: 'abcdefghi,jklmno=0123456789' } },
+      { id: 'MYSECRET', source: { kind: 'value', value: 'aaaaaaaa\nbbbbbbb\nccccccccc' } },
+      { id: 'FOO', source: { kind: 'value', value: 'bar' } },
+      { id: 'EMPTYLINE', source: { kind: 'value', value: 'aaaa\n\nbbbb\nccc' } },
+      { id: 'SPACED', source: { kind: 'value', value: ' two words ' } }
+    ])
+  })
+
+  it('reads secret-files (paths from the working directory) and secret-envs (commas too) after secrets', () => {
+    const { buildPush } = specFromInputs(
+      {
+        secrets: 'NPM_TOKEN=t0k3n',
+        'secret-files': 'PIP_CONFIG_FILE=pip.conf',
+        'secret-envs': 'UV_INDEX_URL=PRIVATE_INDEX, PIP_INDEX_URL=PRIVATE_INDEX'
+      },
+      dir
+    )
+    expect(buildPush.secrets).toEqual([
+      { id: 'NPM_TOKEN', source: { kind: 'value', value: 't0k3n' } },
+      {
+        id: 'PIP_CONFIG_FILE',
+        source: { kind: 'file', value: fs.realpathSync(path.join(dir, 'pip.conf')) }
+      },
+      { id: 'UV_INDEX_URL', source: { kind: 'env', value: 'PRIVATE_INDEX' } },
+      { id: 'PIP_INDEX_URL', source: { kind: 'env', value: 'PRIVATE_INDEX' } }
+    ])
+  })
+
+  it('reads ssh as a list (a quoted entry keeps its paths) and network as text', () => {
+    const { buildPush } = specFromInputs({
+      ssh: 'default\n"github=/keys/a,/keys/b", gitlab=/run/agent.sock',
+      network: 'host'
+    })
+    expect(buildPush.ssh).toEqual(['default', 'github=/keys/a,/keys/b', 'gitlab=/run/agent.sock'])
+    expect(buildPush.network).toBe('host')
+    expect(specFromInputs({ network: 'none' }).buildPush.network).toBe('none')
+  })
+
+  it('refuses an id that is no environment variable name, naming the input, the id and what is allowed', () => {
+    expect(problemsOf({ secrets: 'npm-token=t0k3n' })).toEqual([
+      'input `secrets`: the secret id "npm-token" is not allowed; expected an environment variable name (letters, digits and \'_\', not starting with a digit), the variable the dependency install steps see the secret as'
+    ])
+    expect(problemsOf({ 'secret-envs': '1PASSWORD=OP_TOKEN' })[0]).toMatch(
+      /^input `secret-envs`: the secret id "1PASSWORD" is not allowed; expected an environment variable name/
+    )
+    expect(problemsOf({ 'secret-envs': 'NPM_TOKEN=npm-token' })).toEqual([
+      'input `secret-envs`: the secret NPM_TOKEN names the variable "npm-token", which is not allowed; expected an environment variable name (letters, digits and \'_\', not starting with a digit)'
+    ])
+  })
+
+  it('refuses an entry without an id or a value, never showing a secrets entry', () => {
+    const problems = problemsOf({
+      secrets: 'ghp_s3cr3tvalue\nNPM_TOKEN=',
+      'secret-files': 'pip.conf'
+    })
+    expect(problems).toEqual([
+      "input `secrets`: secrets[0] (not shown: it may be the secret) is not id=value; expected id=value, the id an environment variable name (letters, digits and '_', not starting with a digit)",
+      'input `secrets`: the secret NPM_TOKEN has no value; expected id=value',
+      'input `secret-files`: secret-files[0] "pip.conf" is not id=path; expected id=path, the id an environment variable name (letters, digits and \'_\', not starting with a digit)'
+    ])
+    expect(problems.join('\n')).not.toContain('s3cr3t')
+  })
+
+  it('refuses an id given twice, in one input or across the three', () => {
+    expect(
+      problemsOf(
+        {
+          secrets: 'NPM_TOKEN=a\nNPM_TOKEN=b',
+          'secret-files': 'PIP_CONFIG_FILE=pip.conf',
+          'secret-envs': 'PIP_CONFIG_FILE=CONF'
+        },
+        dir
+      )
+    ).toEqual([
+      'input `secrets`: the secret id NPM_TOKEN is given twice (first by input `secrets`); expected each id once across secrets, secret-files and secret-envs',
+      'input `secret-envs`: the secret id PIP_CONFIG_FILE is given twice (first by input `secret-files`); expected each id once across secrets, secret-files and secret-envs'
+    ])
+  })
+
+  it('refuses a secret file that is not there, naming the input and the secret', () => {
+    expect(problemsOf({ 'secret-files': 'NPM_CONFIG_USERCONFIG=npmrc' }, dir)).toEqual([
+      `input \`secret-files\` secret NPM_CONFIG_USERCONFIG: "npmrc" is not a file (resolved to ${path.join(fs.realpathSync(dir), 'npmrc')})`
+    ])
+  })
+
+  it('refuses a network buildx does not take, and ssh that is not default or id=path', () => {
+    expect(problemsOf({ network: 'my-net' })).toEqual([
+      "input `network`: \"my-net\" is not allowed; expected the network of the build's RUN steps, as docker/build-push-action's network and buildx --network: default, none or host (host needs a builder that allows network.host); a network of your own is the builder's, e.g. docker/setup-buildx-action's driver-opts: network=NAME"
+    ])
+    expect(problemsOf({ ssh: 'github=' })[0]).toMatch(
+      /^input `ssh`: ssh\[0\] "github=" is not allowed; expected SSH agent sockets or keys/
+    )
+  })
+
+  describe('in aio.yml', () => {
+    /** The specs of `yaml` in dir/`where`, dir the working directory. */
+    function resolveFile(
+      yaml: string,
+      inputs: Record<string, unknown> = {},
+      where = 'aio.yml'
+    ): Spec[] {
+      writeFiles(dir, { [where]: `app-command: run\n${yaml}` })
+      const file = path.join(dir, where)
+      return resolveSpecs({
+        file: { path: file, fields: readSpecFile(file) },
+        inputs,
+        workingDir: dir,
+        defaultName: 'demo'
+      })
+    }
+
+    it('takes secret-files (relative to the file) and secret-envs', () => {
+      const [spec] = resolveFile(
+        'secret-files: [PIP_CONFIG_FILE=../pip.conf]\nsecret-envs: [NPM_TOKEN=NPM_TOKEN]\nssh: [default]\nnetwork: none\n',
+        {},
+        'deploy/aio.yml'
+      )
+      expect(spec.buildPush).toMatchObject({
+        secrets: [
+          {
+            id: 'PIP_CONFIG_FILE',
+            source: { kind: 'file', value: fs.realpathSync(path.join(dir, 'pip.conf')) }
+          },
+          { id: 'NPM_TOKEN', source: { kind: 'env', value: 'NPM_TOKEN' } }
+        ],
+        ssh: ['default'],
+        network: 'none'
+      })
+    })
+
+    it('refuses secrets there, at the top and in a variant, even with the input given, never showing them', () => {
+      const problems = specProblems(() =>
+        resolveFile('secrets: [NPM_TOKEN=s3cr3t]\nvariants:\n  slim:\n    secrets: [X=s3cr3t]\n', {
+          secrets: ['NPM_TOKEN=from-input']
+        })
+      )
+      const advice =
+        "secret values are not allowed in a spec file, which is committed; use `secret-envs` (id=ENVNAME, the value from the step's environment) or `secret-files` (id=path) there, and `secrets` only as an action input or CLI flag"
+      expect(problems).toEqual([
+        `aio.yml field \`secrets\`: ${advice}`,
+        `aio.yml variants.slim field \`secrets\`: ${advice}`
+      ])
+      expect(problems.join('\n')).not.toContain('s3cr3t')
+    })
+
+    it('keeps a secret file inside the working directory, as every path of the file', () => {
+      const outside = tempDir('aio-outside-')
+      try {
+        writeFiles(outside, { npmrc: '//registry.npmjs.org/:_authToken=x\n' })
+        const problems = specProblems(() =>
+          resolveFile(`secret-files: [NPMRC=${path.join(outside, 'npmrc')}]\n`)
+        )
+        expect(problems[0]).toMatch(
+          /^aio.yml field `secret-files` secret NPMRC: ".*npmrc" resolves to .*, outside the working directory/
+        )
+        // An input may name it: whoever runs the step can read it anyway.
+        expect(
+          specFromInputs({ 'secret-files': `NPMRC=${path.join(outside, 'npmrc')}` }, dir).buildPush
+            .secrets
+        ).toHaveLength(1)
+      } finally {
+        fs.rmSync(outside, { recursive: true, force: true })
+      }
+    })
   })
 })
 

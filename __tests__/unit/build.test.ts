@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { jest } from '@jest/globals'
 import {
   attestValue,
   buildImage,
@@ -18,6 +19,7 @@ import { toolkitTempDir } from '../../src/engine/toolkit.js'
 import type { DockerEngine } from '../../src/engine/docker.js'
 import { fakeBuildEngine } from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
+import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 const github: CacheEnvironment = {
   builder: 'ci',
@@ -147,6 +149,62 @@ describe("docker/build-push-action's inputs", () => {
     expect(valuesOf(list, '--add-host')).toEqual(['docker:10.180.0.1', 'db.internal:fd00::5'])
     const plain = await args({})
     for (const flag of ['--no-cache', '--pull', '--add-host']) expect(plain).not.toContain(flag)
+  })
+
+  describe('secrets, ssh and network', () => {
+    let dir: string
+    let stdout: string[]
+    beforeEach(() => {
+      dir = tempDir('aio-secret-files-')
+      writeFiles(dir, { 'pip.conf': '[global]\n' })
+      // The toolkit asks a runner to mask each value there (::add-mask::).
+      stdout = []
+      jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+        stdout.push(String(chunk))
+        return true
+      })
+    })
+    afterEach(() => {
+      jest.restoreAllMocks()
+      fs.rmSync(dir, { recursive: true, force: true })
+    })
+    const inputs = () => ({
+      secrets: ['NPM_TOKEN=s3cr3t, with=signs '],
+      'secret-files': [`PIP_CONFIG_FILE=${path.join(dir, 'pip.conf')}`],
+      'secret-envs': ['UV_INDEX_URL=PRIVATE_INDEX'],
+      ssh: ['default', 'github=/keys/a,/keys/b'],
+      network: 'host'
+    })
+
+    it('passes network, each ssh and each secret as build-push-action does', async () => {
+      const list = await args(inputs())
+      expect(valuesOf(list, '--network')).toEqual(['host'])
+      expect(valuesOf(list, '--ssh')).toEqual(['default', 'github=/keys/a,/keys/b'])
+      expect(valuesOf(list, '--secret')).toEqual([
+        expect.stringMatching(/^id=NPM_TOKEN,src=/),
+        `id=PIP_CONFIG_FILE,src=${fs.realpathSync(path.join(dir, 'pip.conf'))}`,
+        'id=UV_INDEX_URL,env=PRIVATE_INDEX'
+      ])
+      const plain = await args({})
+      for (const flag of ['--network', '--ssh', '--secret']) expect(plain).not.toContain(flag)
+    })
+
+    it("puts a secrets value in a 0600 file of the toolkit's temp directory, never in the arguments", async () => {
+      const list = await args(inputs())
+      const file = valuesOf(list, '--secret')[0].replace(/^id=NPM_TOKEN,src=/, '')
+      expect(path.dirname(file)).toBe(toolkitTempDir())
+      expect(fs.readFileSync(file, 'utf8')).toBe('s3cr3t, with=signs ')
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+      expect(list.join(' ')).not.toContain('s3cr3t')
+      expect(stdout).toContain('::add-mask::s3cr3t, with=signs \n')
+    })
+
+    it('gives them to the platform build too, whose install steps run again', async () => {
+      const list = await args(inputs(), { output: pushed })
+      expect(valuesOf(list, '--secret')).toHaveLength(3)
+      expect(valuesOf(list, '--ssh')).toHaveLength(2)
+      expect(list).toContain('--network')
+    })
   })
 
   it('turns provenance and sbom into --attest values as build-push-action does', () => {

@@ -21,7 +21,8 @@ describe('parseCommandLine', () => {
   // Repeated list flags add up; KEY=VALUE values keep their commas.
   const listFlags = [
     ...['--app-packages', 'python3,curl', '--app-packages', 'python3-psycopg'],
-    ...['--run-env', 'GREETING=hello, world', '--run-env', 'DEBUG=1']
+    ...['--run-env', 'GREETING=hello, world', '--run-env', 'DEBUG=1'],
+    ...['--secrets', 'NPM_TOKEN= t0k3n,x ', '--secrets', 'GH_TOKEN=g']
   ]
 
   it('reads spec flags into the text an action input would carry', () => {
@@ -35,6 +36,7 @@ describe('parseCommandLine', () => {
       variant: '',
       'app-packages': 'python3,curl\npython3-psycopg',
       'run-env': 'GREETING=hello, world\nDEBUG=1',
+      secrets: 'NPM_TOKEN= t0k3n,x \nGH_TOKEN=g',
       'app-port': '9000'
     })
   })
@@ -49,7 +51,13 @@ describe('parseCommandLine', () => {
       name: 'demo-app',
       verify: false,
       app: { packages: ['python3', 'curl', 'python3-psycopg'] },
-      runEnv: { GREETING: 'hello, world', DEBUG: '1' }
+      runEnv: { GREETING: 'hello, world', DEBUG: '1' },
+      buildPush: {
+        secrets: [
+          { id: 'NPM_TOKEN', source: { kind: 'value', value: ' t0k3n,x ' } },
+          { id: 'GH_TOKEN', source: { kind: 'value', value: 'g' } }
+        ]
+      }
     })
   })
 

@@ -4,13 +4,13 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import { Build } from '@docker/actions-toolkit/lib/buildx/build.js'
 import {
-  dropWorkflowDebug,
+  dropWorkflowCommands,
   removeToolkitTempDirs,
   toolkitTempDir
 } from '../../src/engine/toolkit.js'
 import { tempDir } from '../helpers/tmp.js'
 
-describe("the toolkit's debug messages", () => {
+describe("the toolkit's debug messages and masks", () => {
   it('are dropped from a stream, and nothing else', () => {
     const written: string[] = []
     const stream = new Writable({
@@ -19,8 +19,9 @@ describe("the toolkit's debug messages", () => {
         done()
       }
     })
-    dropWorkflowDebug(stream)
+    dropWorkflowCommands(stream)
     expect(stream.write('::debug::Buildx.isStandalone: false\n')).toBe(true)
+    expect(stream.write('::add-mask::s3cr3t\n')).toBe(true)
     stream.write('{"passed": true}\n')
     stream.write(Buffer.from('::debug:: as bytes: not from @actions/core\n'))
     expect(written).toEqual(['{"passed": true}\n', '::debug:: as bytes: not from @actions/core\n'])

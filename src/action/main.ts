@@ -31,10 +31,24 @@ const actionUi: Ui = {
 /** The specs from the action's inputs and, when present, its spec file: one, or one per variant. */
 export function specsFromInputs(workingDir: string, env: NodeJS.ProcessEnv): Spec[] {
   return loadSpecs(
-    name => core.getInput(name),
+    (name, options) => core.getInput(name, options),
     workingDir,
     env.GITHUB_REPOSITORY?.split('/')[1] ?? path.basename(workingDir)
   )
+}
+
+/**
+ * Masks, in every later line of the log (the build's included), the values
+ * of the specs' build secrets that this process holds: `secrets`' own and
+ * `secret-envs`' from the environment. No spec error before it shows them.
+ */
+function maskBuildSecrets(specs: readonly Spec[], env: NodeJS.ProcessEnv): void {
+  for (const { source } of specs.flatMap(spec => spec.buildPush.secrets)) {
+    const value =
+      source.kind === 'value' ? source.value : source.kind === 'env' ? env[source.value] : ''
+    // The runner masks line by line: each line of a value (a PEM key) on its own.
+    for (const line of (value ?? '').split(/\r?\n/)) if (line.trim() !== '') core.setSecret(line)
+  }
 }
 
 /** The step outputs that describe one image: its figures (from the one figure table) and where its files are. */
@@ -115,6 +129,7 @@ export async function run(): Promise<void> {
     if (inputs.token) core.setSecret(inputs.token)
     // Bad input fails here, before any docker command.
     const specs = specsFromInputs(process.cwd(), env)
+    maskBuildSecrets(specs, env)
     const results = await withRunResourcesRemoved(runId, () =>
       buildEach(specs, { runId, workDir, env, inputs, store: actionsCacheStore(core.info) })
     )

@@ -1,11 +1,13 @@
-// docker buildx build of the rendered context: arguments (pure) and the run.
+// docker buildx build of the rendered context: arguments and the run. The
+// arguments are pure but for the files that hold `secrets` values.
+import fs from 'node:fs'
 import path from 'node:path'
 import { Build } from '@docker/actions-toolkit/lib/buildx/build.js'
 import { Buildx } from '@docker/actions-toolkit/lib/buildx/buildx.js'
 import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/build.js'
 import { EngineUnavailableError } from '../engine/errors.js'
 import { type DockerEngine } from '../engine/docker.js'
-import type { Spec } from '../spec/types.js'
+import type { BuildSecret, Spec } from '../spec/types.js'
 import { cacheType, type CachePlan } from './cache-plan.js'
 
 export interface BuildResult {
@@ -81,8 +83,10 @@ export function attestValue(
  * What a build may use that buildx has not always had, and the release
  * that brought it. Everything else buildxArgs emits (--load, --push,
  * --iidfile, --platform, --file, --tag, --label, --build-arg, --no-cache,
- * --pull, --add-host, and --cache-from / --cache-to of type local, registry
- * and inline) is in every release since the first, 0.2.0.
+ * --pull, --add-host, --network, --ssh, --secret, and --cache-from /
+ * --cache-to of type local, registry and inline) is in every release since
+ * the first, 0.2.0; but --secret's env= source, which came with 0.6.0, the
+ * release every build needs for --metadata-file.
  */
 const BUILDX_FEATURES = {
   builder: { what: '--builder', since: '0.4.0' },
@@ -174,7 +178,10 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   args.push('--file', path.join(options.contextDir, 'Dockerfile'))
   if (cache?.noCache || buildPush.noCache) args.push('--no-cache')
   if (buildPush.pull) args.push('--pull')
+  if (buildPush.network) args.push('--network', buildPush.network)
   for (const host of buildPush.addHosts) args.push('--add-host', host)
+  for (const secret of buildPush.secrets) args.push('--secret', secretArg(secret))
+  for (const ssh of buildPush.ssh) args.push('--ssh', ssh)
   const cacheFrom = cache?.from ?? []
   const cacheTo = cache?.to ?? []
   if ([...cacheFrom, ...cacheTo].some(value => cacheType(value) === 'gha')) needs('ghaCache')
@@ -202,6 +209,29 @@ export function buildxArgs(spec: Spec, options: BuildArgsOptions): string[] {
   args.push(options.contextDir)
   if (missing.size > 0) throw new BuildxTooOldError(options.buildx.version, [...missing])
   return args
+}
+
+/**
+ * buildx's --secret value for a build secret, made by the toolkit as
+ * docker/build-push-action makes it. A value goes into a new file in the
+ * toolkit's temp directory (removed with it), never onto the command line,
+ * which the build log shows; the toolkit also masks it in a runner's log.
+ */
+function secretArg({ id, source }: BuildSecret): string {
+  const entry = `${id}=${source.value}`
+  switch (source.kind) {
+    case 'value': {
+      const arg = Build.resolveSecretString(entry)
+      // The toolkit writes it as the umask allows (0644, as a rule); only buildx,
+      // run as this user, reads it. The id, an environment variable name, holds no ','.
+      fs.chmodSync(arg.slice(arg.indexOf(',src=') + ',src='.length), 0o600)
+      return arg
+    }
+    case 'file':
+      return Build.resolveSecretFile(entry)
+    case 'env':
+      return Build.resolveSecretEnv(entry)
+  }
 }
 
 interface BuildRequest {

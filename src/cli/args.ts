@@ -55,7 +55,8 @@ const OWN_OPTIONS = {
   version: { type: 'boolean' }
 } as const satisfies ParseArgsConfig['options']
 
-const isListKind = (kind: InputKind) => kind === 'list' || kind === 'lines' || kind === 'env'
+const isListKind = (kind: InputKind) =>
+  kind === 'list' || kind === 'lines' || kind === 'verbatim-lines' || kind === 'env'
 
 export function parseCommandLine(argv: string[]): CommandLine {
   let parsed
@@ -114,6 +115,7 @@ const PLACEHOLDER: Record<InputKind, string> = {
   boolean: '<true|false>',
   list: '<a,b,...>',
   lines: '<line>',
+  'verbatim-lines': '<line>',
   env: '<KEY=VALUE>'
 }
 

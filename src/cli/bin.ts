@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Entry of dist/cli/index.js, the `aio-image` command (package.json "bin").
-import { dropWorkflowDebug, removeToolkitTempDirs } from '../engine/toolkit.js'
+import { dropWorkflowCommands, removeToolkitTempDirs } from '../engine/toolkit.js'
 import { main } from './main.js'
 
-dropWorkflowDebug(process.stdout)
+dropWorkflowCommands(process.stdout)
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

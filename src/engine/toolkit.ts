@@ -8,7 +8,8 @@
 // and then its own.
 //
 // It logs through @actions/core, whose debug messages are workflow commands
-// on stdout (`::debug::...`) for a runner to hide.
+// on stdout (`::debug::...`) for a runner to hide, and so are the masks it
+// asks for (`::add-mask::<secret>`, for each `secrets` value of a build).
 import fs from 'node:fs'
 import path from 'node:path'
 import { Context } from '@docker/actions-toolkit/lib/context.js'
@@ -37,15 +38,20 @@ export async function removeToolkitTempDirs(mainStepDir?: string): Promise<strin
   return dirs
 }
 
+// The workflow commands the toolkit issues; a mask carries the secret itself.
+const TOOLKIT_COMMANDS = ['::debug::', '::add-mask::']
+
 /**
- * Drops the toolkit's debug messages from `stream` (the CLI's stdout): a
- * terminal, or a reader of --json output, has no runner to hide them.
- * @actions/core writes each one whole, in one call.
+ * Drops the toolkit's debug messages and masks from `stream` (the CLI's
+ * stdout): a terminal, or a reader of --json output, has no runner to hide
+ * them. @actions/core writes each one whole, in one call.
  */
-export function dropWorkflowDebug(stream: NodeJS.WritableStream): void {
+export function dropWorkflowCommands(stream: NodeJS.WritableStream): void {
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean
   stream.write = ((...args: unknown[]) => {
     const [chunk] = args
-    return (typeof chunk === 'string' && chunk.startsWith('::debug::')) || write(...args)
+    const isCommand =
+      typeof chunk === 'string' && TOOLKIT_COMMANDS.some(command => chunk.startsWith(command))
+    return isCommand || write(...args)
   }) as typeof stream.write
 }

@@ -6,7 +6,8 @@ import { Util } from '@docker/actions-toolkit/lib/util.js'
 import { findSpecFile, readSpecFile, resolveSpecs } from './load.js'
 import { type Spec } from './types.js'
 
-export type InputKind = 'string' | 'integer' | 'boolean' | 'list' | 'lines' | 'env' | 'version'
+export type InputKind =
+  'string' | 'integer' | 'boolean' | 'list' | 'lines' | 'verbatim-lines' | 'env' | 'version'
 
 export interface SpecInput {
   name: string
@@ -52,6 +53,12 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'no-cache', kind: 'boolean' },
   { name: 'pull', kind: 'boolean' },
   { name: 'add-hosts', kind: 'list' },
+  // A secret's value may begin or end with spaces, and build-push-action keeps them.
+  { name: 'secrets', kind: 'verbatim-lines' },
+  { name: 'secret-files', kind: 'lines' },
+  { name: 'secret-envs', kind: 'list' },
+  { name: 'ssh', kind: 'list' },
+  { name: 'network', kind: 'string' },
   { name: 'verify', kind: 'boolean' },
   { name: 'verify-hardened', kind: 'boolean' },
   { name: 'run-env', kind: 'env' },
@@ -92,18 +99,27 @@ export function convertInput(input: SpecInput, text: string): unknown {
     case 'env':
       // Values may hold commas (KEY=a,b; type=registry,ref=...): only newlines separate entries.
       return Util.getList(text, { ignoreComma: true })
+    case 'verbatim-lines':
+      return Util.getList(text, { ignoreComma: true, trimWhitespace: false })
   }
+}
+
+/** How an input is read: with its surrounding whitespace kept, for verbatim-lines. */
+export interface ReadOptions {
+  trimWhitespace: boolean
 }
 
 /**
  * The spec fields set by inputs, as JSON values. `readInput` returns '' for
- * an input that was not given (the way core.getInput does), and such inputs
- * leave the spec file's value alone.
+ * an input that was not given (the way core.getInput does, whose options
+ * these are), and such inputs leave the spec file's value alone.
  */
-export function readSpecInputs(readInput: (name: string) => string): Record<string, unknown> {
+export function readSpecInputs(
+  readInput: (name: string, options: ReadOptions) => string
+): Record<string, unknown> {
   const values: Record<string, unknown> = {}
   for (const input of SPEC_INPUTS) {
-    const text = readInput(input.name)
+    const text = readInput(input.name, { trimWhitespace: input.kind !== 'verbatim-lines' })
     if (text !== '') values[input.name] = convertInput(input, text)
   }
   return values
@@ -116,7 +132,7 @@ export function readSpecInputs(readInput: (name: string) => string): Record<stri
  * or one per variant of the file; `variant` selects one.
  */
 export function loadSpecs(
-  readInput: (name: string) => string,
+  readInput: (name: string, options?: ReadOptions) => string,
   workingDir: string,
   defaultName: string
 ): Spec[] {

@@ -6,6 +6,7 @@ import path from 'node:path'
 import YAML from 'yaml'
 import { normalize, sanitizeName, type FieldOrigins } from './normalize.js'
 import { inputBoundary, specFileBoundary } from './paths.js'
+import { withoutCommittedSecrets } from './secrets.js'
 import { SpecError, type RawSpec, type Spec } from './types.js'
 import { fieldProblems, schemaProblems } from './validate.js'
 
@@ -73,12 +74,21 @@ export function resolveSpec(sources: SpecSources): Spec {
  */
 export function resolveSpecs(sources: SpecSources): Spec[] {
   const fileName = specFileName(sources)
-  const { variants, ...fileFields } = sources.file?.fields ?? {}
   const problems = new Set<string>()
+  const { variants, ...fileFields } = withoutCommittedSecrets(
+    sources.file?.fields ?? {},
+    `${fileName} field \`secrets\``,
+    problems
+  )
   const inputPaths = inputBoundary(sources.workingDir)
   const filePaths = sources.file && specFileBoundary(sources.file.path, sources.workingDir)
   const resolved: Array<{ raw: RawSpec; origins: FieldOrigins; variant?: string }> = []
-  for (const [variant, variantFields] of selectVariants(variants, sources.variant, fileName)) {
+  for (const [variant, given] of selectVariants(variants, sources.variant, fileName)) {
+    const variantFields = withoutCommittedSecrets(
+      given,
+      `${fileName} variants.${variant} field \`secrets\``,
+      problems
+    )
     const from = (field: string) =>
       field in sources.inputs ? 'input' : field in variantFields ? 'variant' : 'file'
     const origins: FieldOrigins = {

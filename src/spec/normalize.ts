@@ -4,6 +4,7 @@ import { DEFAULTS } from './defaults.js'
 import { containedPath, type PathBoundary } from './paths.js'
 import { parseDuration, parseSize } from './units.js'
 import { PACKAGE_MANAGERS, projectDependencies } from './runtimes.js'
+import { buildSecrets } from './secrets.js'
 import {
   SpecError,
   type CacheMode,
@@ -187,8 +188,11 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
       noCache: raw['no-cache'] as boolean,
       pull: raw.pull as boolean,
       addHosts: (raw['add-hosts'] as string[] | undefined) ?? [],
-      secrets: [],
-      ssh: []
+      secrets: buildSecrets(raw, (file, id) =>
+        specPath('secret-files', file, 'file', `${describe('secret-files')} secret ${id}`)
+      ),
+      ssh: (raw.ssh as string[] | undefined) ?? [],
+      network: raw.network as string | undefined
     },
     verify: raw.verify as boolean,
     verifyHardened: raw['verify-hardened'] as boolean,

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { SCHEMA_FILE } from '../paths.js'
 import { envRecord, sanitizeName, sqlIdentifier } from './normalize.js'
+import { secretProblems } from './secrets.js'
 import { SUPPORTED_BASES, type RawSpec } from './types.js'
 
 // Names that say "secret": such values must never become build arguments.
@@ -54,19 +55,26 @@ export function fieldProblems(
     )
   }
   // Both end up in the image for anyone who pulls it: never secrets.
-  const bakedIn: Array<[string, string]> = [
-    ['build-args', "build arguments are recorded in the image's history"],
-    ['app-env', "app-env is written into the image's configuration"]
+  const runTime = '(POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)'
+  const bakedIn: Array<[string, string, string]> = [
+    [
+      'build-args',
+      "build arguments are recorded in the image's history",
+      `pass a credential the build needs as a build secret instead (\`secret-envs\`, \`secret-files\` or \`secrets\`: only the dependency install steps see it), and one the app needs at run time ${runTime}`
+    ],
+    [
+      'app-env',
+      "app-env is written into the image's configuration",
+      `pass secrets to the container at run time instead ${runTime}`
+    ]
   ]
-  for (const [field, where] of bakedIn) {
+  for (const [field, where, instead] of bakedIn) {
     for (const key of Object.keys(envRecord(raw[field]))) {
-      if (SECRET_NAME.test(key)) {
-        problems.push(
-          `${describe(field)}: ${key} looks like a secret, and ${where}; pass secrets to the container at run time instead (POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE or run-time environment)`
-        )
-      }
+      if (SECRET_NAME.test(key))
+        problems.push(`${describe(field)}: ${key} looks like a secret, and ${where}; ${instead}`)
     }
   }
+  problems.push(...secretProblems(raw, describe))
   if (raw.verify === false) {
     for (const field of ['max-startup-time', 'max-idle-memory']) {
       if (raw[field] !== undefined)
