@@ -276,3 +276,60 @@ func main() {
     )
   })
 })
+
+describe("a private index's credentials, as a build secret", () => {
+  const project = tempDir('aio-i11-secret-')
+  const image = 'aio-i11-secret:latest'
+  const password = `pw-${Date.now().toString(36)}-never-in-a-layer`
+  let index: TestPythonIndex
+  let build: CliRun
+
+  beforeAll(async () => {
+    index = await TestPythonIndex.start({ auth: { user: 'reader', password } })
+    IMAGES.push(image)
+    writeFiles(project, { 'requirements.txt': 'aio-greeting==1.0.0\n', 'app.py': PYTHON_APP })
+    build = await runCli(
+      [
+        'build',
+        '--app-runtime',
+        'python',
+        '--app-command',
+        'exec python app.py',
+        '--tags',
+        image,
+        // What a workflow passes as secrets: PIP_INDEX_URL=${{ secrets.INDEX_URL }}
+        '--secrets',
+        `PIP_INDEX_URL=${index.urlWithCredentials}`,
+        '--build-args',
+        `PIP_TRUSTED_HOST=${index.host}`
+      ],
+      { cwd: project }
+    )
+  }, BUILD_TIMEOUT)
+
+  afterAll(async () => {
+    await index?.stop()
+    fs.rmSync(project, { recursive: true, force: true })
+  })
+
+  it('reaches pip in the install step, which fetched the pinned wheel', () => {
+    expectPassed(build)
+    expect(index.requests).toContain('/files/aio_greeting-1.0.0-py3-none-any.whl')
+  })
+
+  it('is in no layer, no history, no configuration and no log', async () => {
+    const history = await docker('history', '--no-trunc', image)
+    const config = await docker('image', 'inspect', image)
+    const layers = execFileSync('docker', ['save', image], { maxBuffer: 1 << 30 })
+    const rendered = fs.readFileSync(path.join(project, '.aio/rendered/Dockerfile'), 'utf8')
+    for (const text of [
+      history,
+      config,
+      layers.toString('latin1'),
+      rendered,
+      build.stdout,
+      build.stderr
+    ])
+      expect(text.includes(password)).toBe(false)
+  }, 120_000)
+})
