@@ -91,6 +91,12 @@ describe('which package manager a project uses', () => {
     )
   })
 
+  it('refuses build packages with no dependency install to give them to', () => {
+    expect(specProblems(() => testSpec({ 'app-build-packages': ['libpq-dev'] }))).toEqual([
+      "input `app-build-packages`: installs into the dependency install's stage, and there is none: set `app-runtime` too"
+    ])
+  })
+
   it('takes the runtime from a package manager given alone', () => {
     const spec = specIn(project('requirements.txt'), { 'app-package-manager': 'pip' })
     expect(spec.app.dependencies).toMatchObject({ runtime: 'python', packageManager: 'pip' })
@@ -114,6 +120,18 @@ describe('the Dockerfile of an app with its own package manager', () => {
     expect(deps[install]).toContain('/run/aio-deps packages python /app/.venv > /aio-packages')
     // Only the lockfile: the stage never sees the code.
     expect(deps.filter(line => line.startsWith('COPY app/ '))).toEqual([])
+  })
+
+  it('installs build packages in the install stage only', () => {
+    const dockerfile = dockerfileOf(
+      specIn(project('requirements.txt'), {
+        'app-runtime': 'python',
+        'app-build-packages': ['build-essential', 'libpq-dev']
+      })
+    )
+    const packages = (lines: string[]) => lines.filter(line => line.includes('libpq-dev'))
+    expect(packages(stage(dockerfile, 'app-deps'))).toHaveLength(1)
+    expect(packages(stage(dockerfile, ''))).toEqual([])
   })
 
   it('gives build-args to the stages that run installs, never to the image itself', () => {

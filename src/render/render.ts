@@ -331,7 +331,7 @@ function appDepsStage(spec: Spec): View[] {
       from: dockerfileImage(spec.baseImage),
       buildArgs: buildArgNames(spec),
       checkBase: shellWords([spec.baseImage, SUPPORTED_BASES]),
-      packages: '',
+      packages: shellWords(spec.app.buildPackages),
       dependencies: dependenciesView(
         spec,
         dependencies,

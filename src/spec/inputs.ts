@@ -25,6 +25,7 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'app-packages', kind: 'list' },
   { name: 'app-runtime', kind: 'string' },
   { name: 'app-package-manager', kind: 'string' },
+  { name: 'app-build-packages', kind: 'list' },
   { name: 'health-path', kind: 'string' },
   { name: 'postgres-version', kind: 'version' },
   { name: 'postgres-extensions', kind: 'list' },

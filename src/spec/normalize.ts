@@ -112,7 +112,8 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
         raw['app-runtime'] as Runtime | undefined,
         raw['app-package-manager'] as PackageManager | undefined,
         describe(raw['app-runtime'] === undefined ? 'app-package-manager' : 'app-runtime')
-      )
+      ),
+      buildPackages: (raw['app-build-packages'] as string[] | undefined) ?? []
     },
     postgres:
       version === 'none'

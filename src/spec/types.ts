@@ -140,6 +140,8 @@ export interface Spec {
     migrateCommand?: string
     /** Installed by the app's own package manager from its lockfile, or absent. */
     dependencies?: Dependencies
+    /** Debian packages of the dependency install's stage only. */
+    buildPackages: string[]
   }
   /** Absent with `postgres-version: none`. */
   postgres?: PostgresSpec

@@ -81,6 +81,15 @@ export function fieldProblems(
         problems.push(`${describe(field)}: needs the image booted, but verify is false`)
     }
   }
+  if (
+    raw['app-build-packages'] !== undefined &&
+    raw['app-runtime'] === undefined &&
+    raw['app-package-manager'] === undefined
+  ) {
+    problems.push(
+      `${describe('app-build-packages')}: installs into the dependency install's stage, and there is none: set \`app-runtime\` too`
+    )
+  }
   if (raw.cache === 'registry' && raw['cache-ref'] === undefined) {
     problems.push(
       `${describe('cache')}: registry needs \`cache-ref\`, the image reference that holds the cache`
