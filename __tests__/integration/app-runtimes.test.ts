@@ -202,26 +202,36 @@ describe('a Node app with a package-lock.json, through init and the action', () 
     ).toBe('2.1.2\nms')
   })
 
+  /** `aio-image build` of the project as it now is, which must fail, tagging nothing. */
+  async function failedBuild(): Promise<string> {
+    const tag = 'aio-i11-npm:refused'
+    const ca = fs.existsSync(HOST_CA_BUNDLE) ? ['--build-ca-certificates', HOST_CA_BUNDLE] : []
+    const run = await runCli(['build', '--tags', tag, ...ca], { cwd: project })
+    expect(run.code).not.toBe(0)
+    expect(await docker('images', '-q', tag)).toBe('')
+    return run.stderr
+  }
+
+  const writeManifest = (changes: object) =>
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ ...NODE_PACKAGE, ...changes }, null, 2)
+    )
+
   it(
     "fails the build with npm's own message when the lockfile no longer matches",
     async () => {
-      const manifest = path.join(project, 'package.json')
-      fs.writeFileSync(
-        manifest,
-        JSON.stringify({ ...NODE_PACKAGE, dependencies: { ms: '2.1.3' } }, null, 2)
-      )
-      const run = await runCli(
-        [
-          'build',
-          '--tags',
-          'aio-i11-npm:stale',
-          ...(fs.existsSync(HOST_CA_BUNDLE) ? ['--build-ca-certificates', HOST_CA_BUNDLE] : [])
-        ],
-        { cwd: project }
-      )
-      expect(run.code).not.toBe(0)
-      expect(run.stderr).toMatch(/npm ci.*in sync/)
-      expect(await docker('images', '-q', 'aio-i11-npm:stale')).toBe('')
+      writeManifest({ dependencies: { ms: '2.1.3' } })
+      expect(await failedBuild()).toMatch(/npm ci.*in sync/)
+    },
+    BUILD_TIMEOUT
+  )
+
+  it(
+    "fails the build when the base's Node is not one the package's engines allow",
+    async () => {
+      writeManifest({ engines: { node: '>=99' } })
+      expect(await failedBuild()).toMatch(/EBADENGINE|Unsupported engine/)
     },
     BUILD_TIMEOUT
   )
