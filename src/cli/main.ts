@@ -50,13 +50,18 @@ function printJson(io: CliIo, value: unknown): void {
 
 function init(args: CliArgs, io: CliIo): number {
   const file = path.resolve(io.cwd, args.inputs.config || 'aio.yml')
-  const project = writeStarterSpec(file, args.force)
+  const project = writeStarterSpec(file, {
+    force: args.force,
+    debianPackages: args.debianPackages
+  })
   if (args.json) {
     printJson(io, { file, ...project })
   } else {
+    const shown = (written: string) => path.relative(io.cwd, written) || written
     const found = project.found.length > 0 ? project.found.join(', ') : 'no known project file'
     io.stdout.write(
-      `wrote ${path.relative(io.cwd, file) || file} for a ${project.kind} project (from ${found})\n` +
+      `wrote ${shown(file)} for ${/^[aeiou]/.test(project.kind) ? 'an' : 'a'} ${project.kind} project (from ${found})\n` +
+        project.warnings.map(warning => `warning: ${warning}\n`).join('') +
         'next: read its comments, then run `aio-image run`\n'
     )
   }
