@@ -10,6 +10,7 @@ import {
   writeStarterSpec
 } from '../../src/cli/init.js'
 import { main } from '../../src/cli/main.js'
+import { copyContext } from '../../src/render/context.js'
 import { resolveSpec } from '../../src/spec/load.js'
 import { SpecError } from '../../src/spec/types.js'
 import { MISSING_LOCKFILES, PROJECTS } from '../helpers/projects.js'
@@ -403,5 +404,48 @@ describe('writeStarterSpec', () => {
     writeFiles(dir, { Dockerfile: 'FROM node:20\nEXPOSE 70000\n' })
     expect(() => writeStarterSpec(path.join(dir, 'aio.yml'), options)).toThrow(SpecError)
     expect(fs.existsSync(path.join(dir, 'aio.yml'))).toBe(false)
+  })
+})
+
+describe('.dockerignore', () => {
+  it('is written beside aio.yml when the project has none, and leaves out what never belongs in the image', async () => {
+    const dir = project('node')
+    writeFiles(dir, {
+      '.git/config': '',
+      '.env': 'API_TOKEN=x',
+      'api/.env.local': 'API_TOKEN=y',
+      'node_modules/pg/index.js': '',
+      '.aio/report.json': '{}',
+      '.DS_Store': ''
+    })
+    const run = await init(dir)
+    expect(run.stdout).toContain('wrote .dockerignore: ')
+    // the files of the image's /app, as the renderer copies the context
+    const app = tempDir('aio-init-app-')
+    await copyContext(dir, app, [])
+    const copied = fs.readdirSync(app, { recursive: true, withFileTypes: true })
+    expect(
+      copied
+        .filter(entry => entry.isFile())
+        .map(entry => path.relative(app, path.join(entry.parentPath, entry.name)))
+        .sort()
+    ).toEqual(['.dockerignore', 'aio.yml', 'package-lock.json', 'package.json', 'src/server.js'])
+    // another runtime's outputs are none of this project's business
+    const text = fs.readFileSync(path.join(dir, '.dockerignore'), 'utf8')
+    expect(text).not.toContain('_build')
+    expect(text).not.toContain('.venv')
+  })
+
+  it('is kept as it is when the project has one', async () => {
+    const dir = project('requirements')
+    writeFiles(dir, { '.dockerignore': 'secrets/\n' })
+    const run = await init(dir)
+    expect(run.stdout).toContain('kept .dockerignore as it is')
+    expect(fs.readFileSync(path.join(dir, '.dockerignore'), 'utf8')).toBe('secrets/\n')
+    const again = await init(dir, '--force', '--json')
+    expect(JSON.parse(again.stdout).dockerignore).toEqual({
+      file: path.join(dir, '.dockerignore'),
+      written: false
+    })
   })
 })

@@ -1,7 +1,9 @@
 // `aio-image init`: looks at a project (its lockfile and manifest:
 // requirements.txt, uv.lock, poetry.lock, pyproject.toml, package.json and
 // its lockfile, mix.exs, go.mod; a Dockerfile) and writes a starter aio.yml
-// from templates/aio.yml.mustache. The app's dependencies are installed by its own package manager, frozen to its
+// from templates/aio.yml.mustache, and a .dockerignore from
+// templates/dockerignore.mustache when the project has none. The app's
+// dependencies are installed by its own package manager, frozen to its
 // lockfile (app-runtime); Debian's python3-* packages stand in for them only
 // when asked (--debian-packages) or for a script with no manifest, which
 // pins nothing. Guesses are cheap and visible: the file says what it found
@@ -814,7 +816,19 @@ export function starterSpec(project: Project): string {
   })
 }
 
+/** The starter .dockerignore for a project: what never belongs in the image. */
+export function starterDockerignore(project: Project): string {
+  // The template has a section for each runtime, named as the kind.
+  return renderTemplate('dockerignore.mustache', { [project.kind]: true })
+}
+
 export class InitError extends Error {}
+
+export interface InitResult {
+  project: Project
+  /** The project's .dockerignore, and whether init wrote it (it never replaces one). */
+  dockerignore: { file: string; written: boolean }
+}
 
 /**
  * The pipeline's reading of a starter: it must take every field, and may
@@ -838,12 +852,27 @@ function checkStarterSpec(file: string, text: string, project: Project): void {
   }
 }
 
+/** Writes `text` to a new `file`; keeps one that is there (even one that appeared meanwhile). */
+function writeNew(file: string, text: string): boolean {
+  try {
+    fs.writeFileSync(file, text, { flag: 'wx' })
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
 /**
- * Writes the starter spec for the project in the file's directory. Refuses
- * to replace an existing file unless `force`. The text is validated as the
- * pipeline would read it before anything is written.
+ * Writes the starter spec for the project in the file's directory, and a
+ * .dockerignore beside it unless there is one. Refuses to replace an
+ * existing spec unless `force`. The text is validated as the pipeline
+ * would read it before anything is written.
  */
-export function writeStarterSpec(file: string, options: InitOptions & { force: boolean }): Project {
+export function writeStarterSpec(
+  file: string,
+  options: InitOptions & { force: boolean }
+): InitResult {
   if (fs.existsSync(file) && !options.force) {
     throw new InitError(`${file} already exists; use --force to replace it`)
   }
@@ -853,5 +882,12 @@ export function writeStarterSpec(file: string, options: InitOptions & { force: b
   // A starter that the pipeline would refuse is a bug here: never write one.
   checkStarterSpec(file, text, project)
   fs.writeFileSync(file, text)
-  return project
+  const dockerignore = path.join(dir, '.dockerignore')
+  return {
+    project,
+    dockerignore: {
+      file: dockerignore,
+      written: writeNew(dockerignore, starterDockerignore(project))
+    }
+  }
 }
