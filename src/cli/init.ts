@@ -382,16 +382,24 @@ function pythonManifest(dir: string, options: InitOptions): Manifest | undefined
   if (requirementsText === undefined && pyproject === undefined && script === undefined)
     return undefined
   const scriptText = script === undefined ? '' : read(dir, script)!
-  const locked = detectPackageManager(dir, 'python')
+  const { installer, warnings: lockWarnings } = installation(
+    dir,
+    'python',
+    /^\[tool\.poetry\]/m.test(pyproject ?? '') ? 'poetry' : 'uv',
+    'pyproject.toml'
+  )
+  const pip = installer.packageManager === 'pip'
   // pip installs requirements.txt; uv and Poetry pyproject.toml (as does the manager still to lock it).
   const declaredIn =
-    locked === 'pip' || (locked === undefined && pyproject === undefined)
+    pip || (installer.lockfileMissing && pyproject === undefined)
       ? 'requirements.txt'
       : 'pyproject.toml'
   const manifestText = declaredIn === 'requirements.txt' ? requirementsText : pyproject
-  const lockfile =
-    locked === 'uv' || locked === 'poetry' ? PACKAGE_MANAGERS[locked].markers[0] : undefined
-  const pins = lockfile ? lockedVersions(read(dir, lockfile)!) : new Map<string, string>()
+  // uv.lock and poetry.lock pin every package; requirements.txt is read as the manifest.
+  const pins =
+    pip || installer.lockfileMissing
+      ? new Map<string, string>()
+      : lockedVersions(read(dir, installer.lockfile)!)
   const requirements = (
     manifestText === undefined
       ? // A script without a manifest still names what it needs in its imports.
@@ -437,7 +445,7 @@ function pythonManifest(dir: string, options: InitOptions): Manifest | undefined
   if (debian) {
     const warnings = requirements.flatMap(found => {
       const pin = pins.has(found.name)
-        ? `${lockfile} pins ${found.name} ${pins.get(found.name)}`
+        ? `${installer.lockfile} pins ${found.name} ${pins.get(found.name)}`
         : found.version && `${declaredIn} pins ${found.text}`
       return pin
         ? [
@@ -459,12 +467,7 @@ function pythonManifest(dir: string, options: InitOptions): Manifest | undefined
       warnings
     }
   }
-  const { installer, warnings } = installation(
-    dir,
-    'python',
-    /^\[tool\.poetry\]/m.test(pyproject ?? '') ? 'poetry' : 'uv',
-    'pyproject.toml'
-  )
+  const warnings = [...lockWarnings]
   if (server !== undefined && !has(server))
     warnings.push(
       `${server} serves the app but is not among its dependencies: add it to ${declaredIn}.`
@@ -476,12 +479,12 @@ function pythonManifest(dir: string, options: InitOptions): Manifest | undefined
   ]
     .map(match => match[1])
     .filter(file => !pipFiles.includes(file))
-  if (locked === 'pip' && included.length > 0)
+  if (pip && included.length > 0)
     warnings.push(
       `requirements.txt reads ${included.join(', ')}, which the install step does not see (it copies ${pipFiles.join(' and ')} only): move those lines into requirements.txt.`
     )
   const unpinned = requirements.filter(found => !found.version?.startsWith('=='))
-  if (locked === 'pip' && unpinned.length > 0)
+  if (pip && unpinned.length > 0)
     notes.push(
       `requirements.txt leaves ${unpinned.map(found => found.name).join(', ')} unpinned: pip installs the newest match at each build; pin exact versions (\`pip freeze\`, \`uv pip compile\`) for repeatable images.`
     )
