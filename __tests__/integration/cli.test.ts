@@ -9,7 +9,7 @@ import { resolveSpec } from '../../src/spec/load.js'
 import { ROOT } from '../helpers/action-runner.js'
 import { runCli, runCliInTerminal, type CliRun } from '../helpers/cli-runner.js'
 import { docker, dockerStatus } from '../helpers/docker.js'
-import { PROJECTS } from '../helpers/projects.js'
+import { MISSING_LOCKFILES, PROJECTS } from '../helpers/projects.js'
 import { TestRegistry } from '../helpers/registry.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -334,13 +334,20 @@ describe('init on projects of each kind', () => {
     expect(first.code).toBe(0)
     const file = path.join(dir, 'aio.yml')
     expect(JSON.parse(first.stdout)).toMatchObject({ file })
-    // valid against the schema, as the pipeline reads it
-    resolveSpec({
-      file: { path: file, fields: YAML.parse(fs.readFileSync(file, 'utf8')) },
-      inputs: {},
-      workingDir: dir,
-      defaultName: kind
-    })
+    // valid against the schema, as the pipeline reads it, once the lockfile init asks for is there
+    const resolve = () =>
+      resolveSpec({
+        file: { path: file, fields: YAML.parse(fs.readFileSync(file, 'utf8')) },
+        inputs: {},
+        workingDir: dir,
+        defaultName: kind
+      })
+    const lockfile = MISSING_LOCKFILES[kind]
+    if (lockfile) {
+      expect(resolve).toThrow(lockfile)
+      writeFiles(dir, { [lockfile]: '' })
+    }
+    resolve()
     const again = await runCli(['init'], { cwd: dir })
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('already exists; use --force to replace it')

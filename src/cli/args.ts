@@ -33,6 +33,8 @@ export interface CliArgs {
   json: boolean
   verbose: boolean
   force: boolean
+  /** init: take Python dependencies from Debian's python3-* packages instead of pip, uv or Poetry. */
+  debianPackages: boolean
   /** `config` and the spec inputs as action input text; '' when not given. */
   inputs: Record<string, string>
 }
@@ -51,6 +53,7 @@ const OWN_OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   force: { type: 'boolean', short: 'f' },
+  'debian-packages': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' }
 } as const satisfies ParseArgsConfig['options']
@@ -104,6 +107,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     json: values.json === true,
     verbose: values.verbose === true,
     force: values.force === true,
+    debianPackages: values['debian-packages'] === true,
     inputs
   }
 }
@@ -120,7 +124,7 @@ const PLACEHOLDER: Record<InputKind, string> = {
 }
 
 /** `text` wrapped at `width` columns, continuation lines indented by `indent`. */
-function wrap(text: string, indent: number, width = 80): string {
+export function wrap(text: string, indent: number, width = 80): string {
   const lines: string[] = []
   let line = ''
   for (const word of text.split(/\s+/)) {
@@ -170,6 +174,10 @@ export function helpText(): string {
       ['    --json', 'print the result as JSON on stdout; progress stays on stderr'],
       ['-v, --verbose', 'show the build log as it comes'],
       ['-f, --force', 'init: replace an existing aio.yml'],
+      [
+        '    --debian-packages',
+        "init: Python dependencies from Debian's python3-* packages instead of pip, uv or Poetry; says which pins Debian does not honour"
+      ],
       ['-h, --help', 'this help'],
       ['    --version', 'the version of aio-image']
     ]),
