@@ -62,7 +62,7 @@ describe('detectProject', () => {
         port: 8000,
         healthPath: '/health',
         // psycopg[binary] bundles its libpq
-        packages: ['python3'],
+        packages: [],
         databaseDriver: 'psycopg',
         warnings: []
       }
@@ -77,7 +77,7 @@ describe('detectProject', () => {
         packageManager: 'uv',
         // the venv's bin/ is on PATH: no `uv run`
         command: 'exec uvicorn main:app --host 0.0.0.0 --port 8000',
-        packages: ['python3', 'libpq5'],
+        packages: ['libpq5'],
         databaseDriver: 'psycopg',
         warnings: []
       }
@@ -90,7 +90,7 @@ describe('detectProject', () => {
         // the source's own default port, for the server and the spec alike
         command: 'exec flask --app app run --host 0.0.0.0 --port 5000',
         port: 5000,
-        packages: ['python3'],
+        packages: [],
         // the install step sees requirements.txt alone
         warnings: [expect.stringContaining('requirements.txt reads dev.txt')]
       }
@@ -106,7 +106,7 @@ describe('detectProject', () => {
         command: 'exec node src/server.js',
         port: 3000,
         healthPath: '/healthz',
-        packages: ['nodejs'],
+        packages: [],
         databaseDriver: 'pg',
         warnings: []
       }
@@ -127,7 +127,7 @@ describe('detectProject', () => {
         packageManager: 'bun',
         // the start script without npm, its variables before `exec`
         command: 'NODE_ENV=production exec node feed.js',
-        packages: ['nodejs']
+        packages: []
       }
     ],
     [
@@ -240,7 +240,7 @@ describe('detectProject', () => {
       command: 'exec gunicorn --bind 0.0.0.0:8000 shop.wsgi',
       migrate: { command: 'python manage.py migrate --noinput' },
       // psycopg2 links the system's libpq
-      packages: ['python3', 'libpq5'],
+      packages: ['libpq5'],
       notes: []
     })
   })
@@ -378,7 +378,7 @@ describe('starterSpec', () => {
     expect(fields).toMatchObject({
       'app-runtime': 'elixir',
       'app-package-manager': 'mix',
-      'app-env': { PHX_SERVER: 'true', RELEASE_DISTRIBUTION: 'none' },
+      'app-env': { PHX_SERVER: 'true' },
       'migrate-command': 'bin/chat eval "Chat.Release.migrate()"'
     })
   })

@@ -117,6 +117,8 @@ const DATABASE_DRIVERS = [
 
 // The Debian release of the base image init leaves at its default: the one
 // whose package versions --debian-packages gets.
+/** Why a runtime's project needs no app-packages of its own. */
+const BUILD_FINDS = 'the build installs what the dependencies need, found in them: '
 const DEBIAN_SUITE = /^debian:([a-z]+)/.exec(DEFAULTS['base-image'])![1]
 
 /** The managers whose lockfile is a file of its own, and the command that writes it. */
@@ -247,8 +249,8 @@ function nodeManifest(dir: string): Manifest | undefined {
     command: () => execLine(startLine),
     port: 3000,
     installer,
-    packages: ['nodejs'],
-    packagesReason: 'nodejs runs the app.',
+    packages: [],
+    packagesReason: `none: ${BUILD_FINDS}the Node they were installed with and the libraries their native code links.`,
     warnings,
     notes
   }
@@ -496,8 +498,9 @@ function pythonManifest(dir: string, options: InitOptions): Manifest | undefined
     ...common,
     found: managerFiles(dir, installer.packageManager),
     installer,
-    packages: ['python3', ...(libpq ? ['libpq5'] : [])],
-    packagesReason: `python3 runs the venv${libpq ? '; libpq5 is the libpq psycopg loads' : ''}.`,
+    // libpq is loaded at run time, where no linker sees it.
+    packages: libpq ? ['libpq5'] : [],
+    packagesReason: `${libpq ? 'libpq5 is the libpq psycopg loads; beyond it, ' : 'none: '}${BUILD_FINDS}the interpreter the venv was made on and the libraries its native code links.`,
     warnings
   }
 }
@@ -524,18 +527,8 @@ function elixirManifest(dir: string): Manifest | undefined {
   const release = /releases:\s*\[\s*([a-z0-9_]+):/.exec(text)?.[1] ?? app ?? 'app'
   const phoenix = dependencies.includes('phoenix')
   const migrator = releaseMigrator(dir)
-  const env: EnvEntry[] = [
-    {
-      name: 'RELEASE_DISTRIBUTION',
-      value: 'none',
-      why: 'no epmd and no distribution port: nothing else in the container joins the node'
-    },
-    {
-      name: 'RELEASE_TMP',
-      value: '/tmp',
-      why: 'the release writes its runtime config here, and /app is read-only when hardened'
-    }
-  ]
+  // RELEASE_DISTRIBUTION=none and RELEASE_TMP come with app-runtime: elixir.
+  const env: EnvEntry[] = []
   const notes = []
   if (phoenix) {
     env.push({
@@ -559,8 +552,8 @@ function elixirManifest(dir: string): Manifest | undefined {
     command: () => `exec bin/${release} start`,
     port: 4000,
     installer: { runtime: 'elixir', packageManager: 'mix', lockfile: 'mix.lock' },
-    packages: ['libssl3t64'],
-    packagesReason: `the release carries its own Erlang runtime, whose :crypto loads OpenSSL (libssl3t64 in Debian ${DEBIAN_SUITE}, libssl3 in bookworm).`,
+    packages: [],
+    packagesReason: `none: ${BUILD_FINDS}the libraries the release's Erlang runtime links (OpenSSL for :crypto).`,
     env,
     migrate: migrator && {
       command: `bin/${release} eval "${migrator.module}.migrate()"`,
