@@ -84,6 +84,7 @@ describe('init then run on a project, over pipes as in CI', () => {
 
   it('keeps its work dir out of the image and leaves no container or volume behind', async () => {
     expect(fs.readdirSync(path.join(project, '.aio', 'rendered', 'app')).sort()).toEqual([
+      '.dockerignore',
       'aio.yml',
       'app.py'
     ])

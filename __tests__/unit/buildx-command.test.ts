@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Docker } from '../../src/engine/docker.js'
-import { EngineUnavailableError } from '../../src/engine/errors.js'
+import { EngineUnavailableError, failureDetail } from '../../src/engine/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const INSPECT = `Name:   ci
@@ -91,5 +91,37 @@ describe('buildx through the Docker wrapper', () => {
     const missing = docker.buildxVersion()
     await expect(missing).rejects.toThrow(EngineUnavailableError)
     await expect(missing).rejects.toThrow(/^buildx is not available: /)
+  })
+})
+
+describe("a failed build's message", () => {
+  it("shows the failed step's whole log, where the tool said why, not only its last lines", () => {
+    const output = [
+      '#11 [app-deps 7/8] COPY app/package-lock.json app/package.json /app/',
+      '#11 DONE 0.0s',
+      '#12 [app-deps 8/8] RUN /run/aio-deps install npm prod',
+      '#12 2.0 npm ERR! `npm ci` can only install packages when your package.json and package-lock.json are in sync.',
+      ...Array.from({ length: 20 }, (_, i) => `#12 2.0 npm ERR! usage line ${i}`),
+      '#12 ERROR: executor failed running [/bin/sh -c /run/aio-deps install npm prod]: exit code: 1',
+      '------',
+      ' > [app-deps 8/8] RUN /run/aio-deps install npm prod:',
+      ...Array.from({ length: 10 }, (_, i) => `2.0 npm ERR! usage line ${i + 10}`),
+      '------',
+      'ERROR: failed to solve: executor failed running: exit code: 1'
+    ].join('\n')
+    const detail = failureDetail(output)
+    expect(detail).toMatch(/^#12 \[app-deps 8\/8\]/)
+    expect(detail).toContain('are in sync.')
+    expect(detail.split('\n').at(-1)).toBe(
+      'ERROR: failed to solve: executor failed running: exit code: 1'
+    )
+    expect(detail).not.toContain('#11')
+  })
+
+  it('shows the last lines of any other failure', () => {
+    const output = Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')
+    expect(failureDetail(output).split('\n')).toEqual(
+      Array.from({ length: 15 }, (_, i) => `line ${i + 15}`)
+    )
   })
 })

@@ -15,11 +15,28 @@ export class DockerError extends Error {
     /** The program run: `docker`, or a standalone `buildx`. */
     readonly command = 'docker'
   ) {
-    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n')
+    const detail = failureDetail(result.stderr.trim() || result.stdout.trim())
     super(
       `${commandName(command, args)} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`
     )
   }
+}
+
+// A failed build's own summary keeps only the step's last lines, where a
+// package manager prints its usage after the error (npm ci's "package.json
+// and package-lock.json are not in sync"): the failed step's whole log is
+// what says why.
+const FAILED_STEP = /^(#\d+) ERROR: /m
+const STEP_LINES = 60
+
+/** What to show of a failed command's output: a failed build step's log, or the last lines. */
+export function failureDetail(output: string): string {
+  const lines = output.split('\n')
+  const step = FAILED_STEP.exec(output)?.[1]
+  if (step === undefined) return lines.slice(-15).join('\n')
+  const stepLines = lines.filter(line => line.startsWith(`${step} `))
+  const summary = lines.filter(line => line.startsWith('ERROR: ')).slice(-1)
+  return [...stepLines.slice(-STEP_LINES), ...summary].join('\n')
 }
 
 /** The command and up to two words after it, up to the first flag: "docker buildx build", "buildx build", "docker push TAG". */
