@@ -1,0 +1,2 @@
+INSERT INTO boards (name) VALUES (:'name')
+RETURNING json_build_object('id', id, 'name', name);

@@ -1,0 +1,1 @@
+INSERT INTO migration_runs (applied) VALUES (:'applied');
