@@ -160,6 +160,9 @@ build() {
     mix)
       mix compile
       mix release --overwrite --path "$2"
+      # The cookie mix writes would be in a layer for anyone who pulls the
+      # image: each container start makes its own (run-app).
+      rm -f "$2/releases/COOKIE"
       ;;
     go) CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$2/bin/" ./... ;;
     *) fail "$1 builds nothing; only mix and go do" ;;

@@ -5,6 +5,12 @@
 set -eu
 # shellcheck source=/dev/null
 . /usr/local/lib/aio/common.sh
+# An Elixir release reads its Erlang cookie from releases/COOKIE, which the
+# build leaves out of the image: this start's own, for the migration and the app.
+if [ -d /app/releases ] && [ ! -e /app/releases/COOKIE ] && [ -z "${RELEASE_COOKIE:-}" ]; then
+  RELEASE_COOKIE=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  export RELEASE_COOKIE
+fi
 if [ ! -e "$AIO_RUN/setup.done" ]; then
   "$AIO_LIB/setup" || fail_container "setup failed; the app is not started without its database"
   if [ -n "$AIO_MIGRATE_COMMAND" ]; then

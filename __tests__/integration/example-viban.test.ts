@@ -34,6 +34,21 @@ describe('a container of the image', () => {
     expect(await containerListeningPorts(container)).toEqual([4000])
   })
 
+  it('holds no Erlang cookie in the image: each start makes its own', async () => {
+    expect((await container.exec('test', '-e', '/app/releases/COOKIE')).code).not.toBe(0)
+    expect(
+      await docker(
+        'run',
+        '--rm',
+        '--entrypoint',
+        '/bin/sh',
+        'viban:latest',
+        '-c',
+        'ls /app/releases'
+      )
+    ).not.toMatch(/COOKIE/)
+  })
+
   it('runs PostgreSQL with wal_level logical, on its socket only: nothing on 5432', async () => {
     expect(await psql(container, 'SHOW wal_level')).toBe('logical')
     expect(await psql(container, 'SHOW max_wal_senders')).toBe('10')
