@@ -96,7 +96,10 @@ install() {
   export_secrets
   case $manager in
     pip)
-      python3 -m venv .venv
+      # Python modules the image gets from Debian (app-packages) stay
+      # importable, behind what requirements.txt pins: the venv's own
+      # site-packages come first on sys.path.
+      python3 -m venv --system-site-packages .venv
       set -- -r requirements.txt
       [ ! -f constraints.txt ] || set -- "$@" -c constraints.txt
       PIP_DISABLE_PIP_VERSION_CHECK=1 .venv/bin/pip install --no-input "$@"

@@ -4,7 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { listeningPorts } from '../../src/measure/boot.js'
 import { ROOT, runAction, runPost, type ActionRun } from './action-runner.js'
+import { debianPsycopg, psycopgPin } from './debian-psycopg.js'
 import { TestContainer } from './docker.js'
+import { TestPythonIndex } from './python-index.js'
 
 /** Image names of this suite's examples: aio-i5-<example>[-<variant>]. */
 export const EXAMPLE_PREFIX = 'aio-i5-'
@@ -26,14 +28,63 @@ export function runExample(name: string, inputs: Record<string, string> = {}): P
   })
 }
 
-/** Runs the action on the example before the file's tests, and its post step after them. */
-export function exampleRun(name: string): { readonly run: ActionRun } {
+/**
+ * Runs the action on the example before the file's tests, and its post step
+ * after them; `inputs` is read when the run starts.
+ */
+export function exampleRun(
+  name: string,
+  inputs: () => Record<string, string> = () => ({})
+): { readonly run: ActionRun } {
   const holder = {} as { run: ActionRun }
   beforeAll(async () => {
-    holder.run = await runExample(name)
+    holder.run = await runExample(name, inputs())
   }, EXAMPLE_BUILD_TIMEOUT)
   afterAll(() => runPost(holder.run), 60_000)
   return holder
+}
+
+/**
+ * PyPI's stand-in for an example whose requirements.txt pins psycopg: an
+ * index serving psycopg as Debian's trixie ships it, started before the
+ * file's tests and stopped after them. `inputs` points pip at it as a user
+ * points it at a mirror (plain HTTP, so a trusted host). The pin must be
+ * Debian's version: when trixie moves on, this fails saying which to pin.
+ */
+export function examplePsycopgIndex(name: string): {
+  readonly index: TestPythonIndex
+  readonly version: string
+  readonly inputs: Record<string, string>
+} {
+  const holder = {} as { index: TestPythonIndex; version: string }
+  beforeAll(async () => {
+    const psycopg = await debianPsycopg()
+    const requirements = path.join(ROOT, 'examples', name, 'requirements.txt')
+    const pin = psycopgPin(requirements)
+    if (pin !== psycopg.version)
+      throw new Error(
+        `${requirements} pins psycopg==${pin}, but Debian trixie's python3-psycopg is ${psycopg.version}: pin that`
+      )
+    holder.version = psycopg.version
+    holder.index = await TestPythonIndex.start({ distributions: [psycopg] })
+  }, 5 * 60_000)
+  afterAll(() => holder.index?.stop())
+  return {
+    get index() {
+      return holder.index
+    },
+    get version() {
+      return holder.version
+    },
+    get inputs() {
+      return {
+        'build-args': [
+          `PIP_INDEX_URL=${holder.index.url}`,
+          `PIP_TRUSTED_HOST=${holder.index.host}`
+        ].join('\n')
+      }
+    }
+  }
 }
 
 /** A container of an example's image (`image` without the prefix), not created yet. */

@@ -1,9 +1,11 @@
 // examples/authly end to end: built, booted and measured by the action as a
 // runner runs it, then its image checked for what the seed asks: init SQL
-// run once at first boot, state on /data, the seed's budgets, s6.
+// run once at first boot, state on /data, the seed's budgets, s6; psycopg
+// installed by pip from requirements.txt, from an index standing in for PyPI.
 import { docker } from '../helpers/docker.js'
 import {
   EXAMPLE_PREFIX,
+  examplePsycopgIndex,
   exampleRun,
   expectSucceeded,
   psql,
@@ -11,7 +13,8 @@ import {
 } from '../helpers/example.js'
 
 const ROLE = `${EXAMPLE_PREFIX}authly`.replace(/-/g, '_')
-const example = exampleRun('authly')
+const pypi = examplePsycopgIndex('authly')
+const example = exampleRun('authly', () => pypi.inputs)
 
 it('builds, boots and measures the image within the seed budgets, under s6', () => {
   const { run } = example
@@ -24,6 +27,20 @@ it('builds, boots and measures the image within the seed budgets, under s6', () 
 
 describe('a container of the image', () => {
   const container = startedExampleContainer('authly:latest', 8000)
+
+  it("runs psycopg at the pin of requirements.txt from the venv pip made, not Debian's", async () => {
+    expect(pypi.index.requests).toContain(`/files/psycopg-${pypi.version}-py3-none-any.whl`)
+    const { output } = await container.execAs(
+      'app',
+      'python3',
+      '-c',
+      'import psycopg; print(psycopg.__version__, psycopg.__file__, psycopg.pq.__impl__)'
+    )
+    const [version, file, implementation] = output.trim().split(' ')
+    expect({ version, implementation }).toEqual({ version: pypi.version, implementation: 'python' })
+    expect(file).toMatch(/^\/app\/\.venv\/lib\/python3\.\d+\/site-packages\/psycopg\/__init__\.py$/)
+    expect((await container.exec('dpkg-query', '-W', 'python3-psycopg')).code).not.toBe(0)
+  })
 
   async function post(path: string, form: Record<string, string>, auth?: string) {
     const response = await fetch(container.url(path), {

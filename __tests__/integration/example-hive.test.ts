@@ -1,11 +1,14 @@
 // examples/hive end to end: two images from one spec (variants genie and
 // agent), each with its own port and database, FastAPI under two uvicorn
-// workers, and pgvector created in the app database.
+// workers, and pgvector created in the app database; psycopg installed by
+// pip from requirements.txt, from an index standing in for PyPI, next to
+// Debian's FastAPI.
 import { runPost } from '../helpers/action-runner.js'
 import { docker } from '../helpers/docker.js'
 import {
   EXAMPLE_BUILD_TIMEOUT,
   EXAMPLE_PREFIX,
+  examplePsycopgIndex,
   exampleRun,
   expectSucceeded,
   psql,
@@ -18,7 +21,8 @@ const VARIANTS = [
   { variant: 'agent', port: 38886, database: 'hive_agent' }
 ]
 
-const example = exampleRun('hive')
+const pypi = examplePsycopgIndex('hive')
+const example = exampleRun('hive', () => pypi.inputs)
 
 it('builds, boots and measures both variants in one step', () => {
   const { run } = example
@@ -38,7 +42,7 @@ it('builds, boots and measures both variants in one step', () => {
 it(
   'builds only the variant named by the variant input, with the usual outputs',
   async () => {
-    const run = await runExample('hive', { variant: 'agent' })
+    const run = await runExample('hive', { variant: 'agent', ...pypi.inputs })
     await runPost(run)
     if (run.exitCode !== 0) throw new Error(run.log)
     expect(run.outputs['image-id']).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -59,6 +63,19 @@ describe.each(VARIANTS)('the $variant image', ({ variant, port, database }) => {
     const health = await (await fetch(container.url('/api/v1/health'))).json()
     expect(health).toMatchObject({ status: 'ok', mode: variant, database })
     expect(await psql(container, 'SELECT current_database()', 'app')).toBe(database)
+  })
+
+  it("imports psycopg from the venv pip made, and Debian's FastAPI behind it", async () => {
+    const { output } = await container.execAs(
+      'app',
+      'python3',
+      '-c',
+      'import fastapi, psycopg; print(psycopg.__version__, psycopg.__file__, fastapi.__file__)'
+    )
+    const [version, psycopgFile, fastapiFile] = output.trim().split(' ')
+    expect(version).toBe(pypi.version)
+    expect(psycopgFile).toMatch(/^\/app\/\.venv\/lib\/python3\.\d+\/site-packages\/psycopg\//)
+    expect(fastapiFile).toBe('/usr/lib/python3/dist-packages/fastapi/__init__.py')
   })
 
   it('has the vector extension in the app database, and searches by distance', async () => {

@@ -1,6 +1,7 @@
-// examples/santaserver end to end: nginx (non-root, 8080) serves the SPA
-// built by a Node stage and proxies /api and WebSocket upgrades to uvicorn
-// over a Unix socket; the app has no TCP listener and no embedded database.
+// examples/santaserver end to end: nginx (non-root, 8080) serves the Svelte
+// SPA built by Vite in a Node stage and proxies /api and WebSocket upgrades
+// to uvicorn over a Unix socket; the app has no TCP listener and no embedded
+// database.
 import WebSocket from 'ws'
 import { docker } from '../helpers/docker.js'
 import {
@@ -26,12 +27,17 @@ describe('a container of the image', () => {
   })
 
   it('serves the built SPA at /, its assets, and index.html for its own routes', async () => {
+    let index = ''
     for (const route of ['/', '/machines/42']) {
       const page = await fetch(container.url(route))
       expect(page.status).toBe(200)
-      expect(await page.text()).toContain('<h1>SantaServer</h1>')
+      index = await page.text()
+      expect(index).toContain('<h1>SantaServer</h1>')
     }
-    const bundle = await fetch(container.url('/assets/app.js'))
+    // Vite names the bundle by its content hash: index.html says which it is.
+    const asset = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(index)?.[1]
+    expect(asset).toBeDefined()
+    const bundle = await fetch(container.url(asset as string))
     expect(bundle.headers.get('content-type')).toMatch(/javascript/)
     expect(await bundle.text()).toContain('/api/ws')
   })

@@ -1,8 +1,8 @@
 """Authly, reduced to its core: an OAuth 2.0 authorization server for the
 client-credentials grant (RFC 6749 4.4) with token introspection (RFC 7662).
-Standard library plus psycopg from Debian (python3-psycopg): PyPI is not
-needed. Its schema comes from sql/schema.sql, run once at first boot by the
-image; its signing key lives on the /data volume."""
+Standard library plus psycopg, pinned in requirements.txt and installed by
+pip in the image's build. Its schema comes from sql/schema.sql, run once at
+first boot by the image; its signing key lives on the /data volume."""
 import base64
 import hashlib
 import hmac

@@ -1,7 +1,8 @@
 """Hive's API, reduced to what the all-in-one image must carry: FastAPI
-under uvicorn (both from Debian's packages), memories stored with pgvector
-embeddings and searched by distance. The same code runs as the genie and the
-agent; HIVE_SERVICE_MODE says which."""
+under uvicorn (both Debian's packages here) with psycopg from
+requirements.txt, memories stored with pgvector embeddings and searched by
+distance. The same code runs as the genie and the agent; HIVE_SERVICE_MODE
+says which."""
 import os
 
 import psycopg
