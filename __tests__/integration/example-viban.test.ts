@@ -42,7 +42,7 @@ describe('a container of the image', () => {
         '--rm',
         '--entrypoint',
         '/bin/sh',
-        'viban:latest',
+        `${EXAMPLE_PREFIX}viban:latest`,
         '-c',
         'ls /app/releases'
       )
