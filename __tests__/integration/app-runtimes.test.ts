@@ -237,6 +237,52 @@ describe('a Node app with a package-lock.json, through init and the action', () 
   )
 })
 
+// pnpm and Yarn at the version packageManager names, through corepack from
+// the npm registry; each project's lockfile written by that same version.
+describe.each([
+  ['pnpm', 'pnpm@9.15.9', ['install', '--lockfile-only']],
+  ['yarn', 'yarn@1.22.22', ['install', '--ignore-scripts', '--no-progress']]
+])('a Node app locked by %s', (manager, packageManager, lockArgs) => {
+  const project = tempDir(`aio-i11-${manager}-`)
+  const image = `aio-i11-${manager}:latest`
+  let build: CliRun
+
+  beforeAll(async () => {
+    IMAGES.push(image)
+    writeFiles(project, {
+      'package.json': JSON.stringify({ ...NODE_PACKAGE, packageManager }, null, 2),
+      'server.js': NODE_APP
+    })
+    execFileSync('npx', ['--yes', packageManager, ...lockArgs], { cwd: project, stdio: 'ignore' })
+    fs.rmSync(path.join(project, 'node_modules'), { recursive: true, force: true })
+    const ca = fs.existsSync(HOST_CA_BUNDLE) ? ['--build-ca-certificates', HOST_CA_BUNDLE] : []
+    build = await runCli(
+      [
+        'build',
+        '--app-runtime',
+        'node',
+        '--app-command',
+        'exec node server.js',
+        '--tags',
+        image,
+        ...ca
+      ],
+      { cwd: project }
+    )
+  }, BUILD_TIMEOUT)
+
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }))
+
+  it(`installs with ${manager} itself: the locked version, no dev dependencies`, async () => {
+    expectPassed(build)
+    const dockerfile = fs.readFileSync(path.join(project, '.aio/rendered/Dockerfile'), 'utf8')
+    expect(dockerfile).toContain(`/run/aio-deps install ${manager} prod`)
+    expect(
+      await inImage(image, 'node -p "require(\'ms/package.json\').version"; ls /app/node_modules')
+    ).toMatch(/^2\.1\.2\n(?!.*left-pad)/s)
+  })
+})
+
 // A Go module without dependencies: Debian's golang-go builds it here, as the
 // Go proxy is not reachable; on a runner `go mod download` fetches go.sum's.
 describe('a Go app, built static in its stage', () => {
