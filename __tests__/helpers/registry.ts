@@ -20,6 +20,20 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json'
 ].join(', ')
 
+/** What an image manifest or an image index holds, as far as the tests read it. */
+export interface Manifest {
+  mediaType: string
+  annotations?: Record<string, string>
+  /** An image manifest's config blob. */
+  config?: { digest: string }
+  /** An index's manifests, each with its platform (attestations: unknown/unknown). */
+  manifests?: Array<{
+    digest: string
+    platform?: { os: string; architecture: string }
+    annotations?: Record<string, string>
+  }>
+}
+
 export class TestRegistry {
   private constructor(
     /** host:port, the prefix of image references in this registry. */
@@ -75,16 +89,39 @@ export class TestRegistry {
 
   /** The digest the registry serves for repo:tag (Docker-Content-Digest), or undefined for 404. */
   async manifestDigest(repository: string, tag: string): Promise<string | undefined> {
-    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${tag}`, {
-      method: 'HEAD',
+    const response = await this.request('HEAD', repository, `manifests/${tag}`)
+    return response?.headers.get('docker-content-digest') ?? undefined
+  }
+
+  /** The manifest (or image index) that repo:reference names, parsed, or undefined for 404. */
+  async manifest(repository: string, reference: string): Promise<Manifest | undefined> {
+    const response = await this.request('GET', repository, `manifests/${reference}`)
+    return response && ((await response.json()) as Manifest)
+  }
+
+  /** A blob (an image config, say), parsed as JSON. */
+  async jsonBlob<T>(repository: string, digest: string): Promise<T> {
+    const response = await this.request('GET', repository, `blobs/${digest}`)
+    if (!response) throw new Error(`${repository}@${digest}: no such blob`)
+    return (await response.json()) as T
+  }
+
+  /** An authenticated request for /v2/<repository>/<what>; undefined for 404. */
+  private async request(
+    method: 'GET' | 'HEAD',
+    repository: string,
+    what: string
+  ): Promise<Response | undefined> {
+    const response = await fetch(`http://${this.host}/v2/${repository}/${what}`, {
+      method,
       headers: {
         Accept: MANIFEST_TYPES,
         Authorization: `Basic ${Buffer.from(`${this.user}:${this.password}`).toString('base64')}`
       }
     })
     if (response.status === 404) return undefined
-    if (!response.ok) throw new Error(`HEAD ${repository}:${tag}: ${response.status}`)
-    return response.headers.get('docker-content-digest') ?? undefined
+    if (!response.ok) throw new Error(`${method} ${repository}/${what}: ${response.status}`)
+    return response
   }
 
   async stop(): Promise<void> {
