@@ -15,6 +15,7 @@
 #                                     cache-ref, auto picks what the builder supports
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/action.sh
 source scripts/lib/action.sh
 cache=${1:-inline}
 image=aio-bench-cache:latest

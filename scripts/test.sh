@@ -3,7 +3,7 @@
 # buildx, base images, npm packages), runs Jest, then prints the plain line
 # "N passed, N failed, N skipped". Extra arguments go to Jest.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 ./scripts/setup-environment.sh || { echo "0 passed, 1 failed"; echo "environment setup failed" >&2; exit 2; }
 
