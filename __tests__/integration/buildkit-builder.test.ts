@@ -20,8 +20,14 @@ const BUILD_TIMEOUT = 15 * 60_000
 const NAME = 'aio-i3-bk-notes'
 const REPOSITORY = 'aio-i3/bk-notes'
 
+// A copy of its own: other test files run beside this one and may leave
+// files in examples/notes, which would change the COPY of the app between
+// the runs that must find every step cached.
+const NOTES = tempDir('aio-i3-bk-app-')
+fs.cpSync(path.join(ROOT, 'examples', 'notes'), NOTES, { recursive: true })
+
 const notesInputs = {
-  context: path.join(ROOT, 'examples', 'notes'),
+  context: NOTES,
   name: NAME,
   'app-command': 'exec python3 app.py',
   'app-packages': 'python3, python3-psycopg',
@@ -76,6 +82,7 @@ describe('on a remote BuildKit builder', () => {
     await builder?.stop()
     await registry?.stop()
     fs.rmSync(cacheHome, { recursive: true, force: true })
+    fs.rmSync(NOTES, { recursive: true, force: true })
     await dockerStatus('image', 'rm', `${NAME}:latest`)
     for (const name of ['1', 'broken', 'attested']) await dockerStatus('image', 'rm', tag(name))
   })
