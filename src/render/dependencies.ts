@@ -105,29 +105,27 @@ export const DEPS_SCRIPT_MOUNT = mount({
   target: '/run/aio-deps'
 })
 
-/** The mounts of an install step: the script, the caches, the build secrets and SSH. */
+/** The mounts of a compiled runtime's build step: the script and the caches. */
+export function buildMounts(dependencies: Dependencies): string {
+  return [DEPS_SCRIPT_MOUNT, ...LAYOUTS[dependencies.packageManager].caches.map(cacheMount)].join(
+    ' '
+  )
+}
+
+/** The mounts of an install step: the build step's, and uv, the build secrets and SSH. */
 export function installMounts(
   dependencies: Dependencies,
   secrets: readonly BuildSecret[],
   ssh: readonly string[]
 ): string {
-  const manager = dependencies.packageManager
   return [
-    DEPS_SCRIPT_MOUNT,
-    ...LAYOUTS[manager].caches.map(cacheMount),
-    ...(manager === 'uv'
+    buildMounts(dependencies),
+    ...(dependencies.packageManager === 'uv'
       ? [mount({ type: 'bind', from: 'uv', source: '/uv', target: '/usr/local/bin/uv' })]
       : []),
     ...secrets.map(secret => mount({ type: 'secret', id: secret.id })),
     ...ssh.map(entry => mount({ type: 'ssh', id: entry.split('=')[0] }))
   ].join(' ')
-}
-
-/** The mounts of a compiled runtime's build step. */
-export function buildMounts(dependencies: Dependencies): string {
-  return [DEPS_SCRIPT_MOUNT, ...LAYOUTS[dependencies.packageManager].caches.map(cacheMount)].join(
-    ' '
-  )
 }
 
 export interface EnvLine {

@@ -4,6 +4,8 @@
 // mangling it: the schema has already rejected such values, so a throw here
 // means a bug, never a user error.
 
+import { ENV_NAME } from '../spec/types.js'
+
 export class EscapeError extends Error {}
 
 const LINE_BREAK_OR_NUL = /[\n\r\0]/
@@ -113,8 +115,6 @@ export function pgConfName(value: string): string {
     throw new EscapeError(`postgresql.conf: ${JSON.stringify(value)} is not a setting name`)
   return value
 }
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** An environment variable name, for ENV lines and shell assignments alike. */
 export function envName(value: string): string {

@@ -66,8 +66,6 @@ export const PACKAGE_MANAGERS: Readonly<Record<PackageManager, PackageManagerFil
   go: { runtime: 'go', markers: ['go.mod'], manifests: ['go.sum'] }
 }
 
-export const RUNTIMES: readonly Runtime[] = ['python', 'node', 'elixir', 'go']
-
 const managersOf = (runtime: Runtime) =>
   (Object.keys(PACKAGE_MANAGERS) as PackageManager[]).filter(
     manager => PACKAGE_MANAGERS[manager].runtime === runtime

@@ -3,7 +3,7 @@
 // them and the BuildSecrets they make. The dependency install steps see each
 // secret as the environment variable its id names. No message here shows a
 // `secrets` entry: it may be the secret itself.
-import type { BuildSecret, RawSpec } from './types.js'
+import { ENV_NAME, type BuildSecret, type RawSpec } from './types.js'
 
 const SECRET_INPUTS = [
   { field: 'secrets', kind: 'value', form: 'id=value' },
@@ -11,7 +11,6 @@ const SECRET_INPUTS = [
   { field: 'secret-envs', kind: 'env', form: 'id=ENVNAME' }
 ] as const
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const ENV_NAME_ALLOWED =
   "an environment variable name (letters, digits and '_', not starting with a digit)"
 

@@ -6,6 +6,9 @@
 export const SUPPORTED_BASES =
   'Debian- and Ubuntu-based images (e.g. debian:trixie-slim, debian:bookworm-slim, ubuntu:24.04)'
 
+/** An environment variable name, as the shells and Dockerfile ENV take it. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
 export type Supervisor = 'supervisord' | 's6'
 
 export type RoleAttribute = 'CREATEDB' | 'CREATEROLE' | 'REPLICATION' | 'BYPASSRLS'
