@@ -16,7 +16,7 @@ import { renderTemplate } from '../render/render.js'
 import { DEFAULTS } from '../spec/defaults.js'
 import { resolveSpec } from '../spec/load.js'
 import { sanitizeName } from '../spec/normalize.js'
-import { detectPackageManager, PACKAGE_MANAGERS } from '../spec/runtimes.js'
+import { detectPackageManager, lockfileOf, PACKAGE_MANAGERS } from '../spec/runtimes.js'
 import { SpecError, type PackageManager, type Runtime } from '../spec/types.js'
 import { wrap } from './args.js'
 
@@ -187,8 +187,10 @@ function installation(
 ): { installer: Installer; warnings: string[] } {
   const locked = detectPackageManager(dir, runtime)
   if (locked) {
-    const lockfile = PACKAGE_MANAGERS[locked].markers.find(file => read(dir, file) !== undefined)!
-    return { installer: { runtime, packageManager: locked, lockfile }, warnings: [] }
+    return {
+      installer: { runtime, packageManager: locked, lockfile: lockfileOf(dir, locked)! },
+      warnings: []
+    }
   }
   const lockfile = PACKAGE_MANAGERS[unlocked].markers[0]
   return {

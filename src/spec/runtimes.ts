@@ -84,6 +84,11 @@ export function detectPackageManager(dir: string, runtime?: Runtime): PackageMan
   )
 }
 
+/** The lockfile of `manager` that `dir` holds (the first of its markers there), or undefined. */
+export function lockfileOf(dir: string, manager: PackageManager): string | undefined {
+  return PACKAGE_MANAGERS[manager].markers.find(file => present(dir, file))
+}
+
 /**
  * The project in `dir` as `runtime` with `packageManager` (detected when not
  * given), or the problem, one line naming `field` and what it looks for.
@@ -104,7 +109,7 @@ export function projectDependencies(
   const files = PACKAGE_MANAGERS[manager]
   if (files.runtime !== runtime)
     return `${field}: the package manager ${manager} installs ${files.runtime}, not ${runtime}; expected one of ${managersOf(runtime).join(', ')}`
-  const lockfile = files.markers.find(file => present(dir, file))
+  const lockfile = lockfileOf(dir, manager)
   if (lockfile === undefined)
     return `${field}: ${manager} installs from ${files.markers.join(' or ')}, which ${dir} does not have; create it (with ${manager}'s own lock command) or choose another package manager`
   return {
