@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Prepares a machine to build and boot aio-image images for real:
-# Docker engine + buildx, a running dockerd, local Debian base images, and
-# the host tools the tests use (shellcheck, docker-registry, htpasswd).
+# Prepares a machine to build and boot aio-image images for real: the
+# Docker engine and buildx that GitHub's runners have (pinned below), a
+# running dockerd, local Debian base images, a BuildKit daemon for the tests'
+# own builder, and the host tools the tests use (shellcheck, docker-registry,
+# htpasswd). With --containerd-store, dockerd is (re)started on the
+# containerd image store instead of the classic one.
 # Idempotent: every step checks first and is skipped when already done.
 # Facts behind each step: ../shared/ENVIRONMENT.md (no container registry is
 # reachable here, only Debian's archive and npm).
@@ -23,16 +26,98 @@ apt_install() {
 }
 
 install_host_packages() {
-  local pkgs=(shellcheck debootstrap docker-registry apache2-utils ca-certificates xz-utils patch)
-  [ -x /usr/sbin/dockerd ] || pkgs+=(docker.io)
-  apt_install "${pkgs[@]}"
+  # runc and iptables are what the engine below needs of the host: sid's
+  # runc wants a newer glibc than bookworm's, bookworm's 1.1 works with it.
+  apt_install shellcheck debootstrap docker-registry apache2-utils ca-certificates xz-utils patch \
+    runc iptables
 }
+
+# The engine GitHub's ubuntu-22.04/24.04 runners have: Docker 28 with a
+# current buildx. Debian sid packages them; their binaries need only
+# glibc >= 2.34, so they run on bookworm. Pinned to the release line: the
+# setup stops when sid's packages have left it rather than test another.
+DOCKER_LINE=28.5
+CONTAINERD_LINE=2.1
+BUILDX_LINE=0.29
+ENGINE_DIR=/usr/local/lib/aio-test/docker-$DOCKER_LINE
+ENGINE_COMMANDS=(dockerd docker-proxy docker-init containerd containerd-shim-runc-v2 ctr docker)
+
+# Upstream version of a Debian version: 28.5.2+dfsg4-5 -> 28.5.2.
+upstream() { local version=${1#*:}; version=${version%%[+~-]*}; printf '%s' "$version"; }
+
+# Whether "$1" (a version) is on release line "$2" (major.minor).
+on_line() { [[ $1 == "$2" || $1 == "$2".* ]]; }
+
+engine_installed() {
+  [ -x "$ENGINE_DIR/bin/dockerd" ] && on_line "$(upstream "$("$ENGINE_DIR/bin/dockerd" --version | sed -n 's/^Docker version \([^,]*\),.*/\1/p')")" "$DOCKER_LINE" &&
+    docker buildx version 2>/dev/null | grep -q " v\?$BUILDX_LINE\."
+}
+
+install_engine() {
+  if engine_installed; then return 0; fi
+  local work
+  work=$(mktemp -d)
+  log "downloading Docker $DOCKER_LINE, containerd $CONTAINERD_LINE and buildx $BUILDX_LINE from Debian sid"
+  debian_apt "$work" sid
+  local package line version
+  for package in docker.io:$DOCKER_LINE docker-cli:$DOCKER_LINE containerd:$CONTAINERD_LINE \
+    docker-buildx:$BUILDX_LINE tini-static:; do
+    line=${package#*:} package=${package%%:*}
+    version=$(apt-cache "${DEBIAN_APT[@]}" show --no-all-versions "$package" | sed -n 's/^Version: //p')
+    if [ -n "$line" ] && ! on_line "$(upstream "$version")" "$line"; then
+      log "Debian sid's $package is $version, not on the pinned line $line: update the pin in $0"
+      return 1
+    fi
+    (cd "$work" && apt-get "${DEBIAN_APT[@]}" download "$package=$version" >/dev/null)
+  done
+  local deb
+  for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
+  as_root install -d "$ENGINE_DIR/bin"
+  as_root install -m 0755 -t "$ENGINE_DIR/bin" "$work"/root/usr/sbin/dockerd "$work"/root/usr/sbin/docker-proxy \
+    "$work"/root/usr/bin/containerd "$work"/root/usr/bin/containerd-shim-runc-v2 "$work"/root/usr/bin/ctr \
+    "$work"/root/usr/bin/docker
+  as_root install -m 0755 "$work/root/usr/bin/tini-static" "$ENGINE_DIR/bin/docker-init"
+  # On PATH ahead of /usr/bin and /usr/sbin: dockerd finds containerd, its
+  # shim, docker-proxy and docker-init there, and the client is this one.
+  local command
+  for command in "${ENGINE_COMMANDS[@]}"; do as_root ln -sf "$ENGINE_DIR/bin/$command" "/usr/local/bin/$command"; done
+  as_root install -D -m 0755 "$work/root/usr/libexec/docker/cli-plugins/docker-buildx" \
+    /usr/libexec/docker/cli-plugins/docker-buildx
+  rm -rf "$work"
+}
+
+# The image store dockerd runs on: classic (overlay2), what the runners'
+# Docker 28 uses, or containerd's, the default of new Docker 29 installs.
+DAEMON_CONFIG_DIR=/etc/aio-test
+image_store_config() {
+  local store=$1 config="$DAEMON_CONFIG_DIR/dockerd-$1.json"
+  as_root install -d "$DAEMON_CONFIG_DIR"
+  if [ "$store" = containerd ]; then
+    echo '{"features": {"containerd-snapshotter": true}}' | as_root tee "$config" >/dev/null
+  else
+    echo '{"features": {"containerd-snapshotter": false}}' | as_root tee "$config" >/dev/null
+  fi
+  printf '%s' "$config"
+}
+
+running_store() {
+  docker info --format '{{json .DriverStatus}}' 2>/dev/null | grep -q io.containerd.snapshotter &&
+    echo containerd || echo classic
+}
+
+running_engine() { docker version --format '{{.Server.Version}}' 2>/dev/null; }
 
 # dockerd has no init system here; a killed daemon leaves a stale pid file
 # that makes the next start refuse, so remove it when its process is gone.
+# A daemon of another version or image store is stopped first.
 start_dockerd() {
-  if docker info >/dev/null 2>&1; then return 0; fi
-  local pidfile=/var/run/docker.pid
+  local store=$1 pidfile=/var/run/docker.pid
+  if docker info >/dev/null 2>&1; then
+    if on_line "$(upstream "$(running_engine)")" "$DOCKER_LINE" && [ "$(running_store)" = "$store" ]; then return 0; fi
+    log "stopping dockerd $(running_engine) ($(running_store) image store)"
+    as_root kill "$(cat "$pidfile")"
+    for _ in $(seq 1 60); do [ -f "$pidfile" ] || break; sleep 0.5; done
+  fi
   if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     as_root rm -f "$pidfile"
   fi
@@ -40,8 +125,11 @@ start_dockerd() {
   if [ -f "$containerd_pid" ] && ! kill -0 "$(cat "$containerd_pid")" 2>/dev/null; then
     as_root rm -f "$containerd_pid"
   fi
-  log "starting dockerd"
-  as_root sh -c 'nohup /usr/sbin/dockerd >/var/log/dockerd.log 2>&1 &'
+  local config
+  config=$(image_store_config "$store")
+  log "starting dockerd $DOCKER_LINE on the $store image store"
+  as_root env PATH="$ENGINE_DIR/bin:$PATH" sh -c \
+    "nohup '$ENGINE_DIR/bin/dockerd' --config-file '$config' >/var/log/dockerd.log 2>&1 &"
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && { log "dockerd is up"; return 0; }
     sleep 0.5
@@ -51,37 +139,21 @@ start_dockerd() {
   return 1
 }
 
-# A private apt state for Debian trixie, binary and source indexes, in
-# directory $1 (the machine's own sources stay untouched); sets TRIXIE_APT
+# A private apt state for Debian suite $2, binary and source indexes, in
+# directory $1 (the machine's own sources stay untouched); sets DEBIAN_APT
 # to the options that make apt-get use it.
-trixie_apt() {
-  local work=$1
+debian_apt() {
+  local work=$1 suite=$2
   mkdir -p "$work/lists/partial" "$work/archives/partial"
-  printf 'deb http://deb.debian.org/debian trixie main\ndeb-src http://deb.debian.org/debian trixie main\n' \
-    >"$work/trixie.list"
-  TRIXIE_APT=(-o "Dir::Etc::sourcelist=$work/trixie.list" -o "Dir::Etc::sourceparts=-"
+  printf 'deb http://deb.debian.org/debian %s main\ndeb-src http://deb.debian.org/debian %s main\n' \
+    "$suite" "$suite" >"$work/sources.list"
+  DEBIAN_APT=(-o "Dir::Etc::sourcelist=$work/sources.list" -o "Dir::Etc::sourceparts=-"
     -o "Dir::State::Lists=$work/lists" -o "Dir::Cache::Archives=$work/archives"
     -o "APT::Get::List-Cleanup=0"
     # The _apt user cannot enter a private mktemp directory; without this
     # apt downloads as root anyway, warning about each file.
     -o "APT::Sandbox::User=root")
-  apt-get "${TRIXIE_APT[@]}" update -qq
-}
-
-# buildx is not packaged for bookworm; trixie's docker-buildx only needs a
-# recent libc, so fetch that .deb from Debian's archive.
-install_buildx() {
-  if docker buildx version >/dev/null 2>&1; then return 0; fi
-  local work
-  work=$(mktemp -d)
-  log "downloading docker-buildx from Debian trixie"
-  trixie_apt "$work"
-  (cd "$work" && apt-get "${TRIXIE_APT[@]}" download docker-buildx >/dev/null)
-  dpkg-deb -x "$work"/docker-buildx_*.deb "$work/root"
-  as_root install -D -m 0755 "$work/root/usr/libexec/docker/cli-plugins/docker-buildx" \
-    /usr/libexec/docker/cli-plugins/docker-buildx
-  rm -rf "$work"
-  docker buildx version
+  apt-get "${DEBIAN_APT[@]}" update -qq
 }
 
 # Where build_buildkitd installs buildkitd and buildctl; the tests' BuildKit
@@ -109,14 +181,14 @@ build_buildkitd() {
   local work
   work=$(mktemp -d)
   log "building buildkitd from Debian trixie's docker.io source (a few minutes)"
-  trixie_apt "$work"
+  debian_apt "$work" trixie
   # Only the tarballs, each checked against the index's SHA256: apt-get
   # source stops when the .dsc is missing, as it is on this machine's mirror.
   local uri file hash
   while read -r uri file hash; do
     [[ $file == *.dsc ]] && continue
-    /usr/lib/apt/apt-helper "${TRIXIE_APT[@]}" download-file "$uri" "$work/$file" "$hash" >/dev/null
-  done < <(apt-get "${TRIXIE_APT[@]}" source --print-uris docker.io |
+    /usr/lib/apt/apt-helper "${DEBIAN_APT[@]}" download-file "$uri" "$work/$file" "$hash" >/dev/null
+  done < <(apt-get "${DEBIAN_APT[@]}" source --print-uris docker.io |
     sed -n "s/^'\([^']*\)' \([^ ]*\) [0-9]* \(SHA256:[0-9a-f]*\)\$/\1 \2 \3/p")
   # Unpacked as dpkg-source does: each tarball's top directory becomes the
   # tree (orig) or its component's directory (orig-buildkit -> buildkit/),
@@ -160,14 +232,25 @@ build_buildkitd() {
 # debootstrap and import them, trimmed the way the official slim images are.
 # With an architecture ($2, e.g. i386), the base of that architecture goes
 # under a tag of its own (the engine here keeps one platform per tag): the
-# tests' multi-platform builds push it beside the native one.
+# tests' multi-platform builds push it beside the native one. The root file
+# system is kept as a tarball, so that the other image store imports the
+# same base without another debootstrap.
+BASES_DIR=/var/cache/aio-test/bases
 create_base_image() {
   local suite=$1 arch=${2:-} tag="debian:$1-slim"
   [ -n "$arch" ] && tag="aio-test/debian-$arch:$suite-slim"
   if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
-  local root
+  local tarball=$BASES_DIR/${tag//[:\/]/_}.tar
+  [ -f "$tarball" ] || debootstrap_base "$suite" "$arch" "$tarball"
+  docker import --change 'CMD ["bash"]' "$tarball" "$tag" >/dev/null
+  log "created $tag ($(docker image inspect -f '{{.Size}}' "$tag") bytes)"
+}
+
+# Debootstraps Debian suite $1 (architecture $2, or the host's) into tarball $3.
+debootstrap_base() {
+  local suite=$1 arch=$2 tarball=$3 root
   root=$(mktemp -d)
-  log "debootstrapping $tag"
+  log "debootstrapping $suite${arch:+ ($arch)}"
   as_root debootstrap --variant=minbase ${arch:+--arch "$arch"} "$suite" "$root" http://deb.debian.org/debian >/dev/null
   # The official slim images' dpkg/apt settings: no docs, man pages or
   # locales on install, and downloaded .debs removed after each install.
@@ -195,9 +278,10 @@ Apt::AutoRemove::SuggestsImportant "false";
 CFG
   as_root sh -c "rm -rf '$root'/var/cache/apt/archives/*.deb '$root'/var/lib/apt/lists/* \
     '$root'/usr/share/doc/* '$root'/usr/share/man/* '$root'/usr/share/info/* '$root'/usr/share/locale/*"
-  as_root tar -C "$root" -c . | docker import --change 'CMD ["bash"]' - "$tag" >/dev/null
+  as_root install -d "$BASES_DIR"
+  as_root tar -C "$root" -cf "$tarball.partial" .
+  as_root mv "$tarball.partial" "$tarball"
   as_root rm -rf "$root"
-  log "created $tag ($(docker image inspect -f '{{.Size}}' "$tag") bytes)"
 }
 
 install_node_modules() {
@@ -209,16 +293,37 @@ install_node_modules() {
   fi
 }
 
+# Stops the setup when the engine or buildx is not the pinned one: the
+# tests would otherwise run, and pass, on something else.
+check_engine() {
+  local engine buildx
+  engine=$(upstream "$(running_engine)")
+  buildx=$(docker buildx version | sed -n 's/^[^ ]* v\{0,1\}\([0-9][^ ]*\).*/\1/p')
+  if ! on_line "$engine" "$DOCKER_LINE" || ! on_line "$(upstream "$buildx")" "$BUILDX_LINE"; then
+    log "engine $engine / buildx $buildx is not the pinned Docker $DOCKER_LINE / buildx $BUILDX_LINE"
+    return 1
+  fi
+}
+
 main() {
+  local store=classic npm=yes arg
+  for arg in "$@"; do
+    case $arg in
+      --no-npm) npm=no ;;
+      --containerd-store) store=containerd ;;
+      *) log "unknown argument $arg (known: --no-npm, --containerd-store)"; return 2 ;;
+    esac
+  done
   install_host_packages
-  start_dockerd
-  install_buildx
+  install_engine
+  start_dockerd "$store"
+  check_engine
   create_base_image trixie
   create_base_image bookworm
   create_base_image trixie i386
   build_buildkitd
-  if [ "${1:-}" != "--no-npm" ]; then install_node_modules; fi
-  log "ready: $(docker version -f 'engine {{.Server.Version}}, client {{.Client.Version}}'), $(docker buildx version | head -n1)"
+  if [ "$npm" = yes ]; then install_node_modules; fi
+  log "ready: $(docker version -f 'engine {{.Server.Version}}, client {{.Client.Version}}'), $(running_store) image store, $(docker buildx version | head -n1)"
 }
 
 main "$@"
