@@ -151,3 +151,9 @@ export async function psqlOverBridge(
     return { code: 1, output: failure.stderr ?? String(error) }
   }
 }
+
+/** The engine's image store, for tests whose figures or choices depend on it. */
+export async function imageStore(): Promise<'containerd' | 'classic'> {
+  const status = await docker('info', '--format', '{{json .DriverStatus}}')
+  return status.includes('io.containerd.snapshotter') ? 'containerd' : 'classic'
+}

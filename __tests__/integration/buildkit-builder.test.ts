@@ -12,6 +12,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { ROOT, runAction, runPost, type ActionRun } from '../helpers/action-runner.js'
 import { BASE_PLATFORMS, TestBuilder } from '../helpers/buildkit.js'
+import { buildCommands, stepsRun } from '../helpers/build-log.js'
 import { docker, dockerStatus } from '../helpers/docker.js'
 import { TestRegistry } from '../helpers/registry.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -33,29 +34,6 @@ const notesInputs = {
   'app-packages': 'python3, python3-psycopg',
   'idle-settle': '1s'
 }
-
-/**
- * The build steps (buildx plain progress) that ran rather than came from
- * the cache: the Dockerfile's own (`[stage n/m] RUN ...`), base images aside.
- */
-function stepsRun(log: string): string[] {
-  const titles = new Map<string, string>()
-  const cached = new Set<string>()
-  for (const line of log.split('\n')) {
-    const step = /^(#\d+) (.*)$/.exec(line)
-    if (!step) continue
-    const [, id, rest] = step
-    if (rest === 'CACHED') cached.add(id)
-    else if (/^\[[^\]]* \d+\/\d+\] /.test(rest) && !titles.has(id)) titles.set(id, rest)
-  }
-  return [...titles]
-    .filter(([id, title]) => !cached.has(id) && !/^\[[^\]]*\] FROM /.test(title))
-    .map(([, title]) => title)
-}
-
-/** The `docker buildx build` command lines of a run's log. */
-const buildCommands = (log: string) =>
-  log.split('\n').filter(line => /^docker buildx build /.test(line))
 
 describe('on a remote BuildKit builder', () => {
   let registry: TestRegistry

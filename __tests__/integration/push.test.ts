@@ -1,13 +1,14 @@
 // Push on success, against a real registry with real authentication: the
 // action as a runner runs it, logged in through DOCKER_CONFIG as
 // docker/login-action leaves it. Also the cache `auto` chooses here (no
-// GitHub Actions cache service) and a baseline comparison.
+// GitHub Actions cache service) and a baseline comparison. Engine-sensitive:
+// scripts/test.sh runs it on both image stores.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import tar from 'tar-stream'
 import { ROOT, runAction, runPost, type ActionRun } from '../helpers/action-runner.js'
-import { dockerStatus } from '../helpers/docker.js'
+import { dockerStatus, imageStore } from '../helpers/docker.js'
 import { TestRegistry } from '../helpers/registry.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -26,6 +27,7 @@ const notesInputs = {
 describe('push to a registry', () => {
   let registry: TestRegistry
   let pushed: ActionRun
+  let store: 'containerd' | 'classic'
   const baselineFile = path.join(tempDir('aio-i3-baseline-'), 'report.json')
   const tag = (name: string) => `${registry.host}/${REPOSITORY}:${name}`
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
@@ -35,6 +37,7 @@ describe('push to a registry', () => {
     )
 
   beforeAll(async () => {
+    store = await imageStore()
     registry = await TestRegistry.start()
     // A pull request whose base branch has no saved report, outside GitHub's cache service.
     pushed = await run(
@@ -73,9 +76,13 @@ describe('push to a registry', () => {
 
   it('with cache auto and no cache service, says what it chose', () => {
     expect(pushed.log).toContain(
-      'build cache: inline: auto, builder "default" uses the docker driver, which exports only inline cache; cache metadata goes into the image, read back from'
+      store === 'classic'
+        ? 'build cache: inline: auto, builder "default" uses the docker driver on the classic image store, which exports only inline cache; cache metadata goes into the image, read back from'
+        : 'build cache: local: auto, no GitHub Actions cache service here and builder "default" uses the docker driver on the containerd image store; cache directory'
     )
-    expect(pushed.summary).toContain('Build cache: inline: auto')
+    expect(pushed.summary).toContain(
+      `Build cache: ${store === 'classic' ? 'inline' : 'local'}: auto`
+    )
     expect(pushed.log).toContain('the GitHub Actions cache service is not available here; skipped')
   })
 
@@ -138,12 +145,14 @@ describe('push to a registry', () => {
     BUILD_TIMEOUT
   )
 
-  it('refuses a platform list on the docker driver before building, saying what is needed', async () => {
+  it('refuses a platform list the builder cannot build before building, saying what is needed', async () => {
     const multi = await run({ tags: tag('multi'), platforms: 'linux/amd64,linux/arm64' })
     await runPost(multi)
     expect(multi.exitCode).toBe(1)
     expect(multi.log).toContain(
-      "`platforms`: linux/amd64, linux/arm64 names more than this machine's platform (linux/amd64); building them needs a builder with the docker-container driver"
+      store === 'classic'
+        ? "`platforms`: linux/amd64, linux/arm64 names more than this machine's platform (linux/amd64); building them needs a builder with the docker-container driver"
+        : '`platforms`: linux/arm64 is not among the platforms builder "default" builds ('
     )
     expect(multi.log).not.toContain('::group::Build')
   }, 60_000)
