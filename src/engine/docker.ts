@@ -199,7 +199,10 @@ export class Docker {
     }))
   }
 
-  /** `docker save IMAGE`, handed to `consume` as a stream (it can be large). */
+  /**
+   * `docker save IMAGE`, handed to `consume` as a stream (it can be large).
+   * When `consume` fails, docker is stopped: nothing reads its output any more.
+   */
   saveImage<T>(image: string, consume: (tar: Readable) => Promise<T>): Promise<T> {
     const args = ['save', image]
     const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -209,7 +212,11 @@ export class Docker {
       child.on('error', reject)
       child.on('close', code => resolve(code ?? 1))
     })
-    return Promise.all([consume(child.stdout), exited]).then(([value, exitCode]) => {
+    const consumed = consume(child.stdout).catch((error: unknown) => {
+      child.kill()
+      throw error
+    })
+    return Promise.all([consumed, exited]).then(([value, exitCode]) => {
       if (exitCode !== 0) throw new DockerError(args, { exitCode, stdout: '', stderr })
       return value
     })
