@@ -153,15 +153,10 @@ export class Docker {
     return digest
   }
 
-  async imageSize(image: string): Promise<number> {
-    const { stdout } = await this.run(['image', 'inspect', '--format', '{{.Size}}', image])
-    return Number(stdout.trim())
-  }
-
   /**
-   * The digests of the image's layers as `docker image inspect` lists them
-   * (.RootFS.Layers): each names a layer's uncompressed content, on either
-   * image store, in the order `docker save` lists them.
+   * The diff IDs of the image's layers as `docker image inspect` lists them
+   * (.RootFS.Layers): each the digest of a layer's uncompressed tar, on
+   * either image store, bottom layer first.
    */
   async imageLayers(image: string): Promise<string[]> {
     const { stdout } = await this.run([
