@@ -60,18 +60,25 @@ describe('platforms', () => {
     expect(needsPlatformBuild(['linux/arm64'], container)).toBe(true)
   })
 
-  it('refuses a platform list on the docker driver, naming the input and what is needed', () => {
-    const run = () =>
-      needsPlatformBuild(['linux/amd64', 'linux/arm64'], {
-        ...container,
-        name: 'default',
-        driver: 'docker'
-      })
+  it('refuses a platform list on the docker driver with the classic store, saying why and what would do', () => {
+    const classic = {
+      ...container,
+      name: 'default',
+      driver: 'docker',
+      imageStore: 'classic'
+    } as const
+    const run = () => needsPlatformBuild(['linux/amd64', 'linux/arm64'], classic)
     expect(run).toThrow(PlatformError)
     expect(run).toThrow(
-      "`platforms`: linux/amd64, linux/arm64 names more than this machine's platform (linux/amd64); building them needs a builder with the docker-container driver"
+      '`platforms`: linux/amd64, linux/arm64 names more than this machine\'s platform (linux/amd64); building them needs a builder that builds several platforms, but builder "default" uses the docker driver on the classic image store, which builds one platform at a time; use a docker-container builder (on GitHub: docker/setup-qemu-action and docker/setup-buildx-action) or turn on the containerd image store'
     )
-    expect(needsPlatformBuild(['linux/amd64'], { ...container, driver: 'docker' })).toBe(false)
+    expect(needsPlatformBuild(['linux/amd64'], classic)).toBe(false)
+  })
+
+  it('builds a platform list on the docker driver with the containerd store', () => {
+    const containerd = { ...container, driver: 'docker', imageStore: 'containerd' } as const
+    expect(needsPlatformBuild(['linux/amd64', 'linux/arm64'], containerd)).toBe(true)
+    expect(needsPlatformBuild(['linux/amd64'], containerd)).toBe(false)
   })
 })
 

@@ -1,6 +1,12 @@
 // Which platforms a run builds: the native image that verification boots,
 // and the whole platform list when it names more, if the builder can.
 // Pure.
+import {
+  builderNote,
+  classicStoreRemedy,
+  dockerDriverOnClassicStore,
+  type Builder
+} from './builder.js'
 
 export class PlatformError extends Error {}
 
@@ -25,13 +31,13 @@ export function nativePlatform(platforms: string | undefined): string {
  */
 export function needsPlatformBuild(
   platforms: readonly string[],
-  builder: { name: string; driver: string; native: string }
+  builder: Builder & { native: string }
 ): boolean {
   if (platforms.length === 0) return false
   if (platforms.length === 1 && samePlatform(platforms[0], builder.native)) return false
-  if (builder.driver === 'docker') {
+  if (dockerDriverOnClassicStore(builder)) {
     throw new PlatformError(
-      `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder with the docker-container driver (on GitHub: docker/setup-qemu-action and docker/setup-buildx-action), but builder "${builder.name}" uses the docker driver`
+      `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder that builds several platforms, but ${builderNote(builder)}, which builds one platform at a time; ${classicStoreRemedy('docker/setup-qemu-action and docker/setup-buildx-action')}`
     )
   }
   return true
