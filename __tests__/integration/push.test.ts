@@ -73,7 +73,7 @@ describe('push to a registry', () => {
 
   it('with cache auto and no cache service, says what it chose', () => {
     expect(pushed.log).toContain(
-      'build cache: inline: auto, builder "default" uses the docker driver, which exports only inline cache; cache metadata goes into the image, read back from'
+      'build cache: inline: auto, builder "default" uses the docker driver on the classic image store, which exports only inline cache; cache metadata goes into the image, read back from'
     )
     expect(pushed.summary).toContain('Build cache: inline: auto')
     expect(pushed.log).toContain('the GitHub Actions cache service is not available here; skipped')
@@ -138,12 +138,12 @@ describe('push to a registry', () => {
     BUILD_TIMEOUT
   )
 
-  it('refuses a platform list on the docker driver before building, saying what is needed', async () => {
+  it('refuses a platform list on the docker driver with the classic store before building, saying what is needed', async () => {
     const multi = await run({ tags: tag('multi'), platforms: 'linux/amd64,linux/arm64' })
     await runPost(multi)
     expect(multi.exitCode).toBe(1)
     expect(multi.log).toContain(
-      "`platforms`: linux/amd64, linux/arm64 names more than this machine's platform (linux/amd64); building them needs a builder with the docker-container driver"
+      '`platforms`: linux/amd64, linux/arm64 names more than this machine\'s platform (linux/amd64); building them needs a builder that builds several platforms, but builder "default" uses the docker driver on the classic image store'
     )
     expect(multi.log).not.toContain('::group::Build')
   }, 60_000)
