@@ -18,6 +18,7 @@ import {
   type BuildResult,
   type BuildSettings
 } from './build/build.js'
+import type { Builder } from './build/builder.js'
 import { planCache, type CachePlan } from './build/cache-plan.js'
 import {
   localCacheDir,
@@ -25,7 +26,7 @@ import {
   rotateLocalCache,
   type LocalCacheState
 } from './build/local-cache.js'
-import { nativePlatform, needsPlatformBuild } from './build/platforms.js'
+import { builderPlatforms, nativePlatform, needsPlatformBuild } from './build/platforms.js'
 import type { CacheStore } from './engine/cache-store.js'
 import type { DockerEngine } from './engine/docker.js'
 import { judgeReport } from './judge/judge.js'
@@ -118,8 +119,7 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
   const buildx = await installedBuildx(await docker.buildxVersion())
   const platformList = needsPlatformBuild(spec.platforms, builder)
   const cachePlan = planCache(spec, {
-    builder: builder.name,
-    driver: builder.driver,
+    builder,
     ghaAvailable: options.cacheStore?.available() ?? false,
     buildxSpeaksGha: buildx.features.has('ghaCache'),
     localDir: localCacheDir(spec.name, options.env)
@@ -131,7 +131,7 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     labels: imageLabels(spec, options.env),
     provenanceBuilderId: provenanceBuilderId(options.env)
   }
-  const registryOnly = await registryOnlyPlan(docker, spec, builder)
+  const registryOnly = registryOnlyPlan(spec, builder)
   const platformBuild = platformList
     ? spec.platforms
     : registryOnly.pushedByBuildx
@@ -284,14 +284,26 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   }
 }
 
-/** The builder's name, driver and native platform, from `docker buildx inspect`. */
-async function describeBuilder(docker: DockerEngine, requested: string | undefined) {
+/**
+ * The builder's name, driver and native platform, from `docker buildx
+ * inspect`, and for the docker driver the engine's image store. Other
+ * drivers are not asked about it: theirs is a BuildKit of their own, and a
+ * remote one may run where no engine answers.
+ */
+async function describeBuilder(
+  docker: DockerEngine,
+  requested: string | undefined
+): Promise<Builder & { native: string; platforms: string[] }> {
   const info = await docker.builderInfo(requested)
-  return {
+  const builder = {
     name: info.name ?? requested ?? 'default',
     driver: info.driver ?? 'docker',
-    native: nativePlatform(info.nodes[0]?.platforms)
+    native: nativePlatform(info.nodes[0]?.platforms),
+    platforms: builderPlatforms(info.nodes)
   }
+  if (builder.driver !== 'docker') return builder
+  const imageStore = (await docker.containerdImageStore()) ? 'containerd' : 'classic'
+  return { ...builder, imageStore }
 }
 
 /** Removes every container and volume a run created, found by its label. */

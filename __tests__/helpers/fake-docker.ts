@@ -22,9 +22,9 @@ const LAYERS = [
   { createdBy: 'COPY app/ /app # buildkit', content: Buffer.from('print("hello")\n') },
   { createdBy: '/bin/sh -c #(nop)  CMD ["/entrypoint"]', content: Buffer.alloc(0) }
 ]
-/** `docker image inspect .Size` of the fake image: the sum of its layers. */
+/** The fake image's size as measureImage gives it: the sum of its layers' bytes. */
 export const FAKE_IMAGE_SIZE = LAYERS.reduce((sum, layer) => sum + layer.content.length, 0)
-/** `.RootFS.Layers` of the fake image: each layer's content digest. */
+/** `.RootFS.Layers` of the fake image: each layer's diff ID, the digest of its content. */
 export const FAKE_LAYER_DIGESTS = LAYERS.map(
   layer => `sha256:${crypto.createHash('sha256').update(layer.content).digest('hex')}`
 )
@@ -117,7 +117,6 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
       if (writeBuildFiles(args, { imageId: FAKE_IMAGE_ID, manifestDigest: FAKE_DIGEST }))
         images.add(FAKE_IMAGE_ID)
     },
-    imageSize: async image => (knownImage(image), FAKE_IMAGE_SIZE),
     imageLayers: async image => (knownImage(image), FAKE_LAYER_DIGESTS),
     containerdImageStore: async () => options.containerdImageStore ?? false,
     imageHistory: async image => {

@@ -151,7 +151,7 @@ describe('push to a registry', () => {
     expect(multi.exitCode).toBe(1)
     expect(multi.log).toContain(
       store === 'classic'
-        ? "`platforms`: linux/amd64, linux/arm64 names more than this machine's platform (linux/amd64); building them needs a builder with the docker-container driver"
+        ? '`platforms`: linux/amd64, linux/arm64 names more than this machine\'s platform (linux/amd64); building them needs a builder that builds several platforms, but builder "default" uses the docker driver on the classic image store'
         : '`platforms`: linux/arm64 is not among the platforms builder "default" builds ('
     )
     expect(multi.log).not.toContain('::group::Build')

@@ -22,8 +22,7 @@ import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 const github: CacheEnvironment = {
-  builder: 'ci',
-  driver: 'docker-container',
+  builder: { name: 'ci', driver: 'docker-container' },
   ghaAvailable: true,
   buildxSpeaksGha: true,
   localDir: '/cache/demo'

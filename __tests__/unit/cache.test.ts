@@ -8,14 +8,23 @@ import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
 const dockerDriver: CacheEnvironment = {
-  builder: 'default',
-  driver: 'docker',
+  builder: { name: 'default', driver: 'docker', imageStore: 'classic' },
   ghaAvailable: false,
   buildxSpeaksGha: true,
   localDir: '/cache/demo'
 }
-const container: CacheEnvironment = { ...dockerDriver, builder: 'ci', driver: 'docker-container' }
+const container: CacheEnvironment = {
+  ...dockerDriver,
+  builder: { name: 'ci', driver: 'docker-container' }
+}
 const github: CacheEnvironment = { ...container, ghaAvailable: true }
+// The docker driver exports cache where the engine keeps images in containerd.
+const containerdStore: CacheEnvironment = {
+  ...dockerDriver,
+  builder: { name: 'default', driver: 'docker', imageStore: 'containerd' }
+}
+const REMEDY =
+  'use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store'
 
 describe('planCache: auto', () => {
   it('keeps to a local cache on GitHub when buildx is too old for the gha cache service', () => {
@@ -47,11 +56,24 @@ describe('planCache: auto', () => {
     expect(plan.message).toContain('no GitHub Actions cache service here')
   })
 
-  it('falls back to inline on the docker driver and says why, without a warning', () => {
+  it('falls back to inline on the docker driver with the classic store and says why, without a warning', () => {
     const plan = planCache(testSpec(), dockerDriver)
     expect(plan).toMatchObject({ used: 'inline', from: [], to: ['type=inline'], warnings: [] })
     expect(plan.message).toBe(
-      'inline: auto, builder "default" uses the docker driver, which exports only inline cache; cache metadata goes into the image (read back once a tag is pushed)'
+      'inline: auto, builder "default" uses the docker driver on the classic image store, which exports only inline cache; cache metadata goes into the image (read back once a tag is pushed)'
+    )
+  })
+
+  it('picks a cache like any exporting builder on the docker driver with the containerd store', () => {
+    const plan = planCache(testSpec(), containerdStore)
+    expect(plan).toMatchObject({ used: 'local', warnings: [] })
+    expect(plan.message).toBe(
+      'local: auto, no GitHub Actions cache service here and builder "default" uses the docker driver on the containerd image store; cache directory /cache/demo'
+    )
+    const onGitHub = planCache(testSpec(), { ...containerdStore, ghaAvailable: true })
+    expect(onGitHub).toMatchObject({ used: 'gha', warnings: [] })
+    expect(onGitHub.message).toBe(
+      'gha: auto, on GitHub and builder "default" uses the docker driver on the containerd image store; scope aio-image-demo'
     )
   })
 
@@ -66,7 +88,9 @@ describe('planCache: requested modes', () => {
     ['gha', github, 'gha'],
     ['local', container, 'local'],
     ['inline', container, 'inline'],
-    ['inline', dockerDriver, 'inline']
+    ['inline', dockerDriver, 'inline'],
+    ['gha', { ...containerdStore, ghaAvailable: true }, 'gha'],
+    ['local', containerdStore, 'local']
   ] as const)('%s on %j is honoured', (mode, env, used) => {
     const plan = planCache(testSpec({ cache: mode }), env)
     expect(plan.used).toBe(used)
@@ -74,7 +98,7 @@ describe('planCache: requested modes', () => {
   })
 
   it.each([
-    ['gha', dockerDriver, 'inline', /gha needs a builder that exports cache .* using inline/],
+    ['gha', dockerDriver, 'inline', /gha needs a builder that exports cache, .* using inline/],
     ['gha', container, 'local', /gha needs the GitHub Actions cache service, .* using a local/],
     ['local', dockerDriver, 'inline', /local needs a builder .* using inline cache instead/]
   ] as const)('%s where unsupported warns and uses what works', (mode, env, used, warning) => {
@@ -83,9 +107,18 @@ describe('planCache: requested modes', () => {
     expect(plan.warnings).toEqual([expect.stringMatching(warning)])
   })
 
-  it('registry reads and writes the cache image with a builder that exports', () => {
+  it('says why the docker driver on the classic store exports no gha cache, and what would', () => {
+    expect(planCache(testSpec({ cache: 'gha' }), dockerDriver).warnings).toEqual([
+      `cache: gha needs a builder that exports cache, but builder "default" uses the docker driver on the classic image store, which exports only inline cache: using inline cache instead; ${REMEDY}`
+    ])
+  })
+
+  it.each([
+    ['a docker-container builder', container],
+    ['the docker driver on the containerd store', containerdStore]
+  ])('registry reads and writes the cache image with %s', (_, env) => {
     const spec = testSpec({ cache: 'registry', 'cache-ref': 'r.example/a:cache' })
-    expect(planCache(spec, container)).toMatchObject({
+    expect(planCache(spec, env)).toMatchObject({
       used: 'registry',
       from: ['type=registry,ref=r.example/a:cache'],
       to: ['type=registry,ref=r.example/a:cache,mode=max'],
@@ -130,12 +163,20 @@ describe('planCache: raw cache-from / cache-to', () => {
     expect(plan.warnings).toEqual(['cache: gha is ignored: cache-from / cache-to are given'])
   })
 
-  it('replaces an export the docker driver cannot do with inline, saying so', () => {
+  it('passes an export through on the docker driver with the containerd store', () => {
+    const spec = testSpec({ 'cache-to': ['type=local,dest=/tmp/c'] })
+    expect(planCache(spec, containerdStore)).toMatchObject({
+      to: ['type=local,dest=/tmp/c'],
+      warnings: []
+    })
+  })
+
+  it('replaces an export the docker driver on the classic store cannot do with inline, saying so', () => {
     const spec = testSpec({ 'cache-to': ['type=local,dest=/tmp/c'] })
     const plan = planCache(spec, dockerDriver)
     expect(plan.to).toEqual(['type=inline'])
     expect(plan.warnings).toEqual([
-      'cache-to type=local,dest=/tmp/c: builder "default" uses the docker driver, which exports only inline cache; using type=inline instead'
+      `cache-to type=local,dest=/tmp/c: builder "default" uses the docker driver on the classic image store, which exports only inline cache: using type=inline instead; ${REMEDY}`
     ])
   })
 

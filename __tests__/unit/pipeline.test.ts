@@ -192,7 +192,7 @@ describe('runPipeline', () => {
   })
 
   it('builds and pushes a platform list beyond the native one, after verifying the native image', async () => {
-    const platforms = ['linux/amd64', 'linux/arm64']
+    const platforms = ['linux/amd64', 'linux/386']
     const { report, fake } = await pipelineRun(
       { push: true, tags: TAGS, platforms },
       { driver: 'docker-container' }
@@ -209,6 +209,43 @@ describe('runPipeline', () => {
       failed: false
     })
   })
+  describe('the docker driver, whose image store decides what it can do', () => {
+    it('asks the engine for its image store once, and only for the docker driver', async () => {
+      for (const [driver, asks] of [
+        ['docker', 1],
+        ['docker-container', 0]
+      ] as const) {
+        let asked = 0
+        const containerdImageStore = async () => (asked++, true)
+        await pipelineRun(
+          { push: true, tags: TAGS, provenance: 'true', platforms: ['linux/amd64', 'linux/386'] },
+          { driver, overrides: { containerdImageStore } }
+        )
+        expect(asked).toBe(asks)
+      }
+    })
+
+    it('exports a local cache and builds a platform list on the containerd store', async () => {
+      const platforms = ['linux/amd64', 'linux/386']
+      const { fake, lines } = await pipelineRun(
+        { push: true, tags: TAGS, platforms },
+        { containerdImageStore: true }
+      )
+      expect(lines.find(line => line.startsWith('build cache:'))).toMatch(
+        /^build cache: local: auto, no GitHub Actions cache service here and builder "default" uses the docker driver on the containerd image store; cache directory /
+      )
+      const [native, list] = fake.argsOf('buildx').map(([args]) => args as string[])
+      expect(native).toEqual(expect.arrayContaining(['--cache-to', '--load']))
+      expect(list).toEqual(expect.arrayContaining(['--platform', platforms.join(','), '--push']))
+    })
+
+    it('refuses a platform list on the classic store before building, saying why', async () => {
+      await expect(pipelineRun({ platforms: ['linux/amd64', 'linux/386'] })).rejects.toThrow(
+        'but builder "default" uses the docker driver on the classic image store, which builds one platform at a time'
+      )
+    })
+  })
+
   describe('attestations and annotations, which live in pushed manifests', () => {
     const attested = { push: true, tags: TAGS, provenance: 'mode=max', annotations: ['a.b=c'] }
     const buildArgs = (fake: { argsOf: (method: string) => unknown[][] }) =>

@@ -6,6 +6,7 @@ import {
   type PublishOptions
 } from '../../src/publish/publish.js'
 import {
+  builderPlatforms,
   nativePlatform,
   needsPlatformBuild,
   PlatformError,
@@ -44,7 +45,8 @@ function pushingEngine(outcomes: Array<string | Error>) {
 }
 
 describe('platforms', () => {
-  const container = { name: 'ci', driver: 'docker-container', native: 'linux/amd64' }
+  // Not started yet: a docker-container builder lists no platforms until it runs.
+  const container = { name: 'ci', driver: 'docker-container', native: 'linux/amd64', platforms: [] }
 
   it('compares platforms with default variants', () => {
     expect(samePlatform('linux/arm64', 'linux/arm64/v8')).toBe(true)
@@ -60,18 +62,51 @@ describe('platforms', () => {
     expect(needsPlatformBuild(['linux/arm64'], container)).toBe(true)
   })
 
-  it('refuses a platform list on the docker driver, naming the input and what is needed', () => {
-    const run = () =>
-      needsPlatformBuild(['linux/amd64', 'linux/arm64'], {
-        ...container,
-        name: 'default',
-        driver: 'docker'
-      })
+  it('refuses a platform list on the docker driver with the classic store, saying why and what would do', () => {
+    const classic = {
+      ...container,
+      name: 'default',
+      driver: 'docker',
+      imageStore: 'classic'
+    } as const
+    const run = () => needsPlatformBuild(['linux/amd64', 'linux/arm64'], classic)
     expect(run).toThrow(PlatformError)
     expect(run).toThrow(
-      "`platforms`: linux/amd64, linux/arm64 names more than this machine's platform (linux/amd64); building them needs a builder with the docker-container driver"
+      '`platforms`: linux/amd64, linux/arm64 names more than this machine\'s platform (linux/amd64); building them needs a builder that builds several platforms, but builder "default" uses the docker driver on the classic image store, which builds one platform at a time; use a docker-container builder (on GitHub: docker/setup-qemu-action and docker/setup-buildx-action) or turn on the containerd image store'
     )
-    expect(needsPlatformBuild(['linux/amd64'], { ...container, driver: 'docker' })).toBe(false)
+    expect(needsPlatformBuild(['linux/amd64'], classic)).toBe(false)
+  })
+
+  it('builds a platform list on the docker driver with the containerd store', () => {
+    const containerd = { ...container, driver: 'docker', imageStore: 'containerd' } as const
+    expect(needsPlatformBuild(['linux/amd64', 'linux/arm64'], containerd)).toBe(true)
+    expect(needsPlatformBuild(['linux/amd64'], containerd)).toBe(false)
+  })
+
+  it('reads every node’s platforms, each once', () => {
+    expect(
+      builderPlatforms([
+        { platforms: 'linux/amd64, linux/amd64/v2, linux/386' },
+        { platforms: 'linux/arm64,linux/amd64' },
+        {}
+      ])
+    ).toEqual(['linux/amd64', 'linux/amd64/v2', 'linux/386', 'linux/arm64'])
+  })
+
+  it('refuses platforms the builder does not list, naming them and what adds them', () => {
+    const listed = {
+      ...container,
+      name: 'default',
+      driver: 'docker',
+      imageStore: 'containerd',
+      platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386']
+    } as const
+    expect(needsPlatformBuild(['linux/amd64', 'linux/386'], listed)).toBe(true)
+    const run = () => needsPlatformBuild(['linux/amd64', 'linux/arm64/v8', 'linux/s390x'], listed)
+    expect(run).toThrow(PlatformError)
+    expect(run).toThrow(
+      '`platforms`: linux/arm64/v8, linux/s390x are not among the platforms builder "default" builds (linux/amd64, linux/amd64/v2, linux/386); other platforms need emulation (on GitHub: docker/setup-qemu-action before docker/setup-buildx-action) or a builder node of that platform'
+    )
   })
 })
 

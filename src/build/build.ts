@@ -8,6 +8,12 @@ import type { BuildMetadata } from '@docker/actions-toolkit/lib/types/buildx/bui
 import { EngineUnavailableError } from '../engine/errors.js'
 import { type DockerEngine } from '../engine/docker.js'
 import type { BuildSecret, Spec } from '../spec/types.js'
+import {
+  builderNote,
+  classicStoreRemedy,
+  dockerDriverOnClassicStore,
+  type Builder
+} from './builder.js'
 import { cacheType, type CachePlan } from './cache-plan.js'
 
 export interface BuildResult {
@@ -310,22 +316,21 @@ export async function buildPlatforms(
  * them (any driver but docker; docker on the containerd image store). On
  * the docker driver with the classic store they are left out, saying so.
  */
-export async function registryOnlyPlan(
-  docker: DockerEngine,
+export function registryOnlyPlan(
   spec: Spec,
-  builder: { name: string; driver: string }
-): Promise<{ pushedByBuildx: boolean; info?: string; warning?: string }> {
+  builder: Builder
+): { pushedByBuildx: boolean; info?: string; warning?: string } {
   const inputs = registryOnlyInputs(spec)
   if (inputs.length === 0) return { pushedByBuildx: false }
   const names = inputs.join(', ')
   if (!spec.push) {
     return { pushedByBuildx: false, info: `${names}: go with a pushed image; push is false` }
   }
-  if (builder.driver !== 'docker' || (await docker.containerdImageStore())) {
+  if (!dockerDriverOnClassicStore(builder)) {
     return { pushedByBuildx: true, info: `${names}: pushed with the image by buildx` }
   }
   return {
     pushedByBuildx: false,
-    warning: `${names} left out: builder "${builder.name}" uses the docker driver on the classic image store, which keeps no attestations or annotations; use a docker-container builder (on GitHub: docker/setup-buildx-action) or turn on the containerd image store`
+    warning: `${names} left out: ${builderNote(builder)}, which keeps no attestations or annotations; ${classicStoreRemedy()}`
   }
 }

@@ -1,13 +1,17 @@
-// Which build cache a run uses: the `cache` input, the builder's driver and
-// what the environment offers -> buildx --cache-from / --cache-to values,
-// with a sentence saying what was chosen and why. Pure.
+// Which build cache a run uses: the `cache` input, what the builder can
+// export and what the environment offers -> buildx --cache-from /
+// --cache-to values, with a sentence saying what was chosen and why. Pure.
 import type { CacheSummary } from '../report/model.js'
 import type { Spec } from '../spec/types.js'
+import {
+  builderNote,
+  classicStoreRemedy,
+  dockerDriverOnClassicStore,
+  type Builder
+} from './builder.js'
 
 export interface CacheEnvironment {
-  /** Name and driver of the buildx builder (`docker`, `docker-container`, ...). */
-  builder: string
-  driver: string
+  builder: Builder
   /** The GitHub Actions cache service is there (`@actions/cache` isFeatureAvailable). */
   ghaAvailable: boolean
   /** The installed buildx speaks that service's current API (buildx 0.21 or newer). */
@@ -31,11 +35,6 @@ export interface CachePlan {
   warnings: string[]
 }
 
-/** The docker driver (BuildKit inside dockerd) exports only inline cache. */
-export function exportsCache(driver: string): boolean {
-  return driver !== 'docker'
-}
-
 /** The `type` of a buildx cache value; a bare reference means `registry`. */
 export function cacheType(value: string): string {
   const type = value
@@ -45,12 +44,21 @@ export function cacheType(value: string): string {
   return type ? type.slice('type='.length) : 'registry'
 }
 
+/** Why a builder exports no cache but inline, for messages. */
+function inlineOnlyNote(builder: Builder): string {
+  return `${builderNote(builder)}, which exports only inline cache`
+}
+
 export function planCache(spec: Spec, env: CacheEnvironment): CachePlan {
   const { cache } = spec
   if (cache.from.length > 0 || cache.to.length > 0) return customPlan(spec, env)
   const warnings: string[] = []
-  const exports = exportsCache(env.driver)
-  const driverNote = `builder "${env.builder}" uses the ${env.driver} driver`
+  const exports = !dockerDriverOnClassicStore(env.builder)
+  const driverNote = builderNote(env.builder)
+  const cannotExport = (request: string, instead: string) =>
+    warnings.push(
+      `${request} needs a builder that exports cache, but ${inlineOnlyNote(env.builder)}: ${instead}; ${classicStoreRemedy()}`
+    )
   // Inline cache travels inside the pushed image: the next build reads it
   // from the first tag, or from cache-ref when one is named.
   const inlineSources = [
@@ -108,12 +116,10 @@ export function planCache(spec: Spec, env: CacheEnvironment): CachePlan {
           `auto, on GitHub but this buildx is older than 0.21, which the GitHub Actions cache service needs, and ${driverNote}`
         )
       if (exports) return local(`auto, no GitHub Actions cache service here and ${driverNote}`)
-      return inline(`auto, ${driverNote}, which exports only inline cache`)
+      return inline(`auto, ${inlineOnlyNote(env.builder)}`)
     case 'gha':
       if (!exports) {
-        warnings.push(
-          `cache: gha needs a builder that exports cache (docker-container, e.g. docker/setup-buildx-action), but ${driverNote}; using inline cache instead`
-        )
+        cannotExport('cache: gha', 'using inline cache instead')
         return inline(`gha requested, ${driverNote}`)
       }
       if (!env.ghaAvailable) {
@@ -125,17 +131,16 @@ export function planCache(spec: Spec, env: CacheEnvironment): CachePlan {
       return gha('requested')
     case 'local':
       if (!exports) {
-        warnings.push(
-          `cache: local needs a builder that exports cache (docker-container, e.g. docker/setup-buildx-action), but ${driverNote}; using inline cache instead`
-        )
+        cannotExport('cache: local', 'using inline cache instead')
         return inline(`local requested, ${driverNote}`)
       }
       return local('requested')
     case 'registry': {
       const ref = cache.ref as string
       if (!exports) {
-        warnings.push(
-          `cache: registry export to ${ref} needs a builder that exports cache (docker-container), but ${driverNote}; reading ${ref} and writing inline cache into the image instead`
+        cannotExport(
+          `cache: registry export to ${ref}`,
+          `reading ${ref} and writing inline cache into the image instead`
         )
         return inline(`registry requested, ${driverNote}`)
       }
@@ -159,11 +164,11 @@ function customPlan(spec: Spec, env: CacheEnvironment): CachePlan {
   if (spec.cache.mode !== 'auto')
     warnings.push(`cache: ${spec.cache.mode} is ignored: cache-from / cache-to are given`)
   let to = spec.cache.to
-  if (!exportsCache(env.driver)) {
+  if (dockerDriverOnClassicStore(env.builder)) {
     const unsupported = to.filter(value => cacheType(value) !== 'inline')
     for (const value of unsupported) {
       warnings.push(
-        `cache-to ${value}: builder "${env.builder}" uses the ${env.driver} driver, which exports only inline cache; using type=inline instead`
+        `cache-to ${value}: ${inlineOnlyNote(env.builder)}: using type=inline instead; ${classicStoreRemedy()}`
       )
     }
     if (unsupported.length > 0) to = ['type=inline']

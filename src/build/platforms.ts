@@ -1,6 +1,12 @@
 // Which platforms a run builds: the native image that verification boots,
 // and the whole platform list when it names more, if the builder can.
 // Pure.
+import {
+  builderNote,
+  classicStoreRemedy,
+  dockerDriverOnClassicStore,
+  type Builder
+} from './builder.js'
 
 export class PlatformError extends Error {}
 
@@ -19,19 +25,36 @@ export function nativePlatform(platforms: string | undefined): string {
   return (platforms ?? '').split(',')[0]?.trim() || 'linux/amd64'
 }
 
+/** The platforms a builder's nodes list (`docker buildx inspect`: "linux/amd64, linux/386"), each once. */
+export function builderPlatforms(nodes: ReadonlyArray<{ platforms?: string }>): string[] {
+  const listed = nodes.flatMap(node => (node.platforms ?? '').split(','))
+  return [...new Set(listed.map(platform => platform.trim()).filter(Boolean))]
+}
+
 /**
  * Whether `platforms` asks for more than the native image that verification
- * builds; throws PlatformError when the builder cannot build such a list.
+ * builds; throws PlatformError when the builder cannot build such a list:
+ * the docker driver on the classic store builds one platform, and no
+ * builder builds a platform it does not list (a builder not started yet
+ * lists none, and is not held to the list).
  */
 export function needsPlatformBuild(
   platforms: readonly string[],
-  builder: { name: string; driver: string; native: string }
+  builder: Builder & { native: string; platforms: readonly string[] }
 ): boolean {
   if (platforms.length === 0) return false
   if (platforms.length === 1 && samePlatform(platforms[0], builder.native)) return false
-  if (builder.driver === 'docker') {
+  if (dockerDriverOnClassicStore(builder)) {
     throw new PlatformError(
-      `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder with the docker-container driver (on GitHub: docker/setup-qemu-action and docker/setup-buildx-action), but builder "${builder.name}" uses the docker driver`
+      `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder that builds several platforms, but ${builderNote(builder)}, which builds one platform at a time; ${classicStoreRemedy('docker/setup-qemu-action and docker/setup-buildx-action')}`
+    )
+  }
+  const unlisted = platforms.filter(
+    platform => !builder.platforms.some(listed => samePlatform(listed, platform))
+  )
+  if (builder.platforms.length > 0 && unlisted.length > 0) {
+    throw new PlatformError(
+      `\`platforms\`: ${unlisted.join(', ')} ${unlisted.length === 1 ? 'is' : 'are'} not among the platforms builder "${builder.name}" builds (${builder.platforms.join(', ')}); other platforms need emulation (on GitHub: docker/setup-qemu-action before docker/setup-buildx-action) or a builder node of that platform`
     )
   }
   return true

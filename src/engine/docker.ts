@@ -153,15 +153,10 @@ export class Docker {
     return digest
   }
 
-  async imageSize(image: string): Promise<number> {
-    const { stdout } = await this.run(['image', 'inspect', '--format', '{{.Size}}', image])
-    return Number(stdout.trim())
-  }
-
   /**
-   * The digests of the image's layers as `docker image inspect` lists them
-   * (.RootFS.Layers): each names a layer's uncompressed content, on either
-   * image store, in the order `docker save` lists them.
+   * The diff IDs of the image's layers as `docker image inspect` lists them
+   * (.RootFS.Layers): each the digest of a layer's uncompressed tar, on
+   * either image store, bottom layer first.
    */
   async imageLayers(image: string): Promise<string[]> {
     const { stdout } = await this.run([
@@ -199,7 +194,10 @@ export class Docker {
     }))
   }
 
-  /** `docker save IMAGE`, handed to `consume` as a stream (it can be large). */
+  /**
+   * `docker save IMAGE`, handed to `consume` as a stream (it can be large).
+   * When `consume` fails, docker is stopped: nothing reads its output any more.
+   */
   saveImage<T>(image: string, consume: (tar: Readable) => Promise<T>): Promise<T> {
     const args = ['save', image]
     const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -209,7 +207,11 @@ export class Docker {
       child.on('error', reject)
       child.on('close', code => resolve(code ?? 1))
     })
-    return Promise.all([consume(child.stdout), exited]).then(([value, exitCode]) => {
+    const consumed = consume(child.stdout).catch((error: unknown) => {
+      child.kill()
+      throw error
+    })
+    return Promise.all([consumed, exited]).then(([value, exitCode]) => {
       if (exitCode !== 0) throw new DockerError(args, { exitCode, stdout: '', stderr })
       return value
     })
