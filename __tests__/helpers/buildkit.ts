@@ -45,10 +45,10 @@ ENTRYPOINT ["buildkitd"]
 const DAEMON_OPTIONS = [
   '--network',
   'host',
+  // Every capability the engine can grant: Docker 28 leaves out those the
+  // host's bounding set lacks (CAP_SYS_RESOURCE here) and refuses to name them.
   '--cap-add',
   'ALL',
-  '--cap-drop',
-  'SYS_RESOURCE',
   '--security-opt',
   'seccomp=unconfined',
   '--security-opt',
