@@ -284,6 +284,38 @@ CFG
   as_root rm -rf "$root"
 }
 
+# On the containerd image store one tag holds several platforms, as Docker
+# Hub's images do: debian:trixie-slim is rebuilt there from the two root file
+# systems as linux/amd64 + linux/386 (the host runs i386 natively), so that
+# the docker driver's multi-platform builds find both. A label says it is done.
+MULTI_PLATFORM_LABEL=aio-test.platforms
+multi_platform_base() {
+  [ "$(running_store)" = containerd ] || return 0
+  local tag=debian:trixie-slim platforms=linux/amd64,linux/386
+  local label
+  label=$(docker image inspect -f "{{index .Config.Labels \"$MULTI_PLATFORM_LABEL\"}}" "$tag" 2>/dev/null || true)
+  [ "$label" = "$platforms" ] && return 0
+  local amd64=$BASES_DIR/debian_trixie-slim.tar i386=$BASES_DIR/aio-test_debian-i386_trixie-slim.tar
+  [ -f "$amd64" ] || debootstrap_base trixie "" "$amd64"
+  [ -f "$i386" ] || debootstrap_base trixie i386 "$i386"
+  local context
+  context=$(mktemp -d)
+  ln -s "$amd64" "$context/rootfs-amd64.tar"
+  ln -s "$i386" "$context/rootfs-386.tar"
+  cat >"$context/Dockerfile" <<DOCKERFILE
+FROM scratch
+ARG TARGETARCH
+ADD rootfs-\${TARGETARCH}.tar /
+LABEL $MULTI_PLATFORM_LABEL=$platforms
+CMD ["bash"]
+DOCKERFILE
+  log "making $tag a $platforms image"
+  # Symlinks in the context are sent as links: hand buildx a copy-free tar of them dereferenced.
+  tar -C "$context" -ch . | docker buildx build --builder default --platform "$platforms" \
+    --provenance=false --progress=quiet --tag "$tag" --load - >/dev/null
+  rm -rf "$context"
+}
+
 install_node_modules() {
   local here
   here=$(cd "$(dirname "$0")/.." && pwd)
@@ -321,6 +353,7 @@ main() {
   create_base_image trixie
   create_base_image bookworm
   create_base_image trixie i386
+  multi_platform_base
   build_buildkitd
   if [ "$npm" = yes ]; then install_node_modules; fi
   log "ready: $(docker version -f 'engine {{.Server.Version}}, client {{.Client.Version}}'), $(running_store) image store, $(docker buildx version | head -n1)"

@@ -26,7 +26,12 @@ import {
   rotateLocalCache,
   type LocalCacheState
 } from './build/local-cache.js'
-import { builderPlatforms, nativePlatform, needsPlatformBuild } from './build/platforms.js'
+import {
+  builderPlatforms,
+  nativePlatform,
+  needsPlatformBuild,
+  unlistedPlatformsWarning
+} from './build/platforms.js'
 import type { CacheStore } from './engine/cache-store.js'
 import type { DockerEngine } from './engine/docker.js'
 import { judgeReport } from './judge/judge.js'
@@ -144,6 +149,8 @@ export async function build(options: PipelineOptions, rendered: Rendered): Promi
     for (const warning of cachePlan.warnings) ui.warning(warning)
     if (registryOnly.info) ui.info(registryOnly.info)
     if (registryOnly.warning) ui.warning(registryOnly.warning)
+    const platformsWarning = platformList && unlistedPlatformsWarning(spec.platforms, builder)
+    if (platformsWarning) ui.warning(platformsWarning)
     localCache = await restoreLocalCache(cachePlan, spec, rendered.files, options.cacheStore)
     const result = await buildImage(docker, spec, rendered.dir, line => ui.detail(line), settings)
     await rotateLocalCache(cachePlan.local)

@@ -7,7 +7,8 @@
 // `docker save`; `cache: auto` on the default builder (docker driver) uses
 // what that builder can export: inline cache on the classic store, a local
 // cache directory on containerd's, restored for every step after the
-// builder's own cache is pruned.
+// builder's own cache is pruned; and there the docker driver builds and
+// pushes a two-platform image after verifying the native one.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -16,12 +17,15 @@ import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import { ROOT, runAction, runPost, type ActionRun } from '../helpers/action-runner.js'
-import { stepsRun } from '../helpers/build-log.js'
+import { buildCommands, stepsRun } from '../helpers/build-log.js'
 import { dockerStatus, imageStore } from '../helpers/docker.js'
+import { TestRegistry } from '../helpers/registry.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const BUILD_TIMEOUT = 15 * 60_000
 const NAME = 'aio-i3-store-notes'
+// What scripts/setup-environment.sh makes debian:trixie-slim on the containerd store.
+const PLATFORMS = ['linux/amd64', 'linux/386']
 
 // A copy of its own: the cache must find every file as the first run left it.
 const NOTES = tempDir('aio-i3-store-app-')
@@ -78,7 +82,10 @@ describe('on the engine’s image store', () => {
   let store: 'containerd' | 'classic'
   let built: ActionRun
   const cacheHome = tempDir('aio-i3-store-cache-')
-  const run = async (inputs: Record<string, string>): Promise<ActionRun> => {
+  const run = async (
+    inputs: Record<string, string>,
+    env: Record<string, string> = {}
+  ): Promise<ActionRun> => {
     const result = await runAction(
       {
         context: NOTES,
@@ -88,7 +95,7 @@ describe('on the engine’s image store', () => {
         verify: 'false',
         ...inputs
       },
-      { env: { XDG_CACHE_HOME: cacheHome } }
+      { env: { XDG_CACHE_HOME: cacheHome, ...env } }
     )
     await runPost(result)
     return result
@@ -148,6 +155,48 @@ describe('on the engine’s image store', () => {
         // the manifest, which carries buildx's provenance of each build.
         expect(restored.outputs['image-size']).toBe(built.outputs['image-size'])
         expect(restored.outputs['compressed-size']).toBe(built.outputs['compressed-size'])
+      })
+
+      describe(`with platforms ${PLATFORMS.join(',')}`, () => {
+        let registry: TestRegistry
+        let pushed: ActionRun
+        const repository = 'aio-i3/store-notes'
+
+        beforeAll(async () => {
+          registry = await TestRegistry.start()
+          pushed = await run(
+            {
+              platforms: PLATFORMS.join(','),
+              push: 'true',
+              tags: `${registry.host}/${repository}:1`,
+              verify: 'true',
+              'idle-settle': '1s'
+            },
+            { DOCKER_CONFIG: registry.dockerConfig }
+          )
+        }, BUILD_TIMEOUT)
+
+        afterAll(async () => {
+          await registry?.stop()
+          if (registry) await dockerStatus('image', 'rm', `${registry.host}/${repository}:1`)
+        })
+
+        it('verifies the native image, then builds both on the docker driver and pushes them', () => {
+          if (pushed.exitCode !== 0) throw new Error(pushed.log)
+          expect(pushed.outputs.passed).toBe('true')
+          const [native, all] = buildCommands(pushed.log)
+          expect(native).toContain('--load')
+          expect(all).toContain(`--platform ${PLATFORMS.join(',')} --push`)
+        })
+
+        it('pushes an index of both platforms; digest is what the registry serves', async () => {
+          expect(await registry.manifestDigest(repository, '1')).toBe(pushed.outputs.digest)
+          const index = await registry.manifest(repository, '1')
+          const images = (index?.manifests ?? []).filter(entry => entry.platform?.os !== 'unknown')
+          expect(images.map(({ platform }) => `${platform?.os}/${platform?.architecture}`)).toEqual(
+            PLATFORMS
+          )
+        })
       })
     })
 })

@@ -33,14 +33,12 @@ export function builderPlatforms(nodes: ReadonlyArray<{ platforms?: string }>): 
 
 /**
  * Whether `platforms` asks for more than the native image that verification
- * builds; throws PlatformError when the builder cannot build such a list:
- * the docker driver on the classic store builds one platform, and no
- * builder builds a platform it does not list (a builder not started yet
- * lists none, and is not held to the list).
+ * builds; throws PlatformError when the builder cannot build such a list
+ * (the docker driver on the classic store builds one platform).
  */
 export function needsPlatformBuild(
   platforms: readonly string[],
-  builder: Builder & { native: string; platforms: readonly string[] }
+  builder: Builder & { native: string }
 ): boolean {
   if (platforms.length === 0) return false
   if (platforms.length === 1 && samePlatform(platforms[0], builder.native)) return false
@@ -49,13 +47,22 @@ export function needsPlatformBuild(
       `\`platforms\`: ${platforms.join(', ')} names more than this machine's platform (${builder.native}); building them needs a builder that builds several platforms, but ${builderNote(builder)}, which builds one platform at a time; ${classicStoreRemedy('docker/setup-qemu-action and docker/setup-buildx-action')}`
     )
   }
+  return true
+}
+
+/**
+ * A warning for requested platforms the builder does not list. Not a
+ * refusal: a list can leave out what the builder runs (a BuildKit built
+ * without its emulator probes lists no linux/386 on amd64, which runs it
+ * natively), and a builder not started yet lists none at all.
+ */
+export function unlistedPlatformsWarning(
+  platforms: readonly string[],
+  builder: Builder & { platforms: readonly string[] }
+): string | undefined {
   const unlisted = platforms.filter(
     platform => !builder.platforms.some(listed => samePlatform(listed, platform))
   )
-  if (builder.platforms.length > 0 && unlisted.length > 0) {
-    throw new PlatformError(
-      `\`platforms\`: ${unlisted.join(', ')} ${unlisted.length === 1 ? 'is' : 'are'} not among the platforms builder "${builder.name}" builds (${builder.platforms.join(', ')}); other platforms need emulation (on GitHub: docker/setup-qemu-action before docker/setup-buildx-action) or a builder node of that platform`
-    )
-  }
-  return true
+  if (builder.platforms.length === 0 || unlisted.length === 0) return undefined
+  return `\`platforms\`: ${unlisted.join(', ')} ${unlisted.length === 1 ? 'is' : 'are'} not among the platforms builder "${builder.name}" lists (${builder.platforms.join(', ')}); if its build fails with "exec format error", it needs emulation (on GitHub: docker/setup-qemu-action before docker/setup-buildx-action) or a builder node of that platform`
 }
