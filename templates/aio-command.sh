@@ -111,31 +111,33 @@ restore() {
   # The app's setup (first-boot SQL, migrations) must not run alongside.
   [ -e "$AIO_RUN/setup.done" ] ||
     fail "the container is still starting (the app's setup has not finished): restore once it is healthy"
-  backups_dir
   # pg_restore reads the archive twice (its table of contents, then the
-  # restore), so stdin is kept in a file; the directory is postgres's, for
-  # the list of what to restore.
-  work=$(mktemp -d "$BACKUPS/.restore.XXXXXX")
-  trap 'rm -rf "$work"' EXIT
+  # restore), so stdin is kept in a file, root's, on the volume; the list of
+  # what to restore is postgres's, in /tmp (it cannot enter /data/backups).
+  spool=
+  lists=$(mktemp -d /tmp/aio-restore.XXXXXX)
+  trap 'rm -rf "$lists" ${spool:+"$spool"}' EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  give_to postgres:postgres "$work"
+  give_to postgres:postgres "$lists"
   if [ "$archive" = - ]; then
-    cat >"$work/archive"
-    [ -s "$work/archive" ] ||
+    backups_dir
+    spool=$(mktemp "$BACKUPS/.restore.XXXXXX")
+    cat >"$spool"
+    [ -s "$spool" ] ||
       fail "no archive on stdin: give one with docker exec -i CONTAINER aio restore < app.dump"
-    archive=$work/archive
+    archive=$spool
   fi
-  as_postgres pg_restore --list <"$archive" >"$work/contents" 2>"$work/error" ||
-    fail "$shown is not a pg_dump custom-format archive ($(cat "$work/error")); the database is unchanged"
+  as_postgres pg_restore --list <"$archive" >"$lists/contents" 2>"$lists/error" ||
+    fail "$shown is not a pg_dump custom-format archive ($(cat "$lists/error")); the database is unchanged"
   # Extensions are the image's, created by the superuser at first boot; the
   # app's role could neither drop nor create them. Everything else is
   # restored as the app's role, so that the app owns it as before.
-  grep -v -E '^[0-9]+; [0-9]+ [0-9]+ (EXTENSION|COMMENT - EXTENSION) ' "$work/contents" >"$work/list" || true
-  give_to postgres:postgres "$work/list"
+  grep -v -E '^[0-9]+; [0-9]+ [0-9]+ (EXTENSION|COMMENT - EXTENSION) ' "$lists/contents" >"$lists/list" || true
+  give_to postgres:postgres "$lists/list"
   as_postgres pg_restore --single-transaction --clean --if-exists --no-owner \
     --role="$AIO_PG_ROLE" --username=postgres --dbname="$AIO_PG_DATABASE" \
-    --use-list="$work/list" <"$archive" ||
+    --use-list="$lists/list" <"$archive" ||
     fail "restoring $shown into database $AIO_PG_DATABASE failed (pg_restore's error is above); the database is as it was"
   log "restored $shown into database $AIO_PG_DATABASE, owned by role $AIO_PG_ROLE"
 }

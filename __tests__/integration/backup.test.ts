@@ -215,6 +215,9 @@ describe.each(['supervisord', 's6'] as const)('aio backup and restore with %s', 
     expect(await notesOf(fresh)).toEqual(before)
     // The restore's working files are gone.
     expect((await fresh.exec('ls', '-A', '/data/backups')).output.trim()).toBe('')
+    expect(
+      (await fresh.exec('sh', '-c', 'ls -d /tmp/aio-restore.* 2>/dev/null; true')).output
+    ).toBe('')
   }, 120_000)
 
   it('backs up and restores as an arbitrary non-root uid on a read-only root', async () => {
