@@ -233,6 +233,83 @@ describe('renderArtifacts', () => {
   )
 })
 
+describe('the aio command (backup and restore)', () => {
+  it('is /usr/local/bin/aio, executable, in every image with PostgreSQL and in none without', () => {
+    for (const supervisor of ['supervisord', 's6']) {
+      const files = renderArtifacts(testSpec({ supervisor }))
+      const command = fileOf(files, 'aio/bin/aio')
+      expect(command.mode).toBe(0o755)
+      expect(command.content).toMatch(/^#!\/bin\/sh\n# \/usr\/local\/bin\/aio: backups/)
+      expect(command.content).toMatch(/^set -eu$/m)
+      expect(fileOf(files, 'Dockerfile').content).toContain('COPY aio/bin/aio /usr/local/bin/aio\n')
+    }
+    for (const supervisor of ['supervisord', 's6']) {
+      const files = renderArtifacts(testSpec({ supervisor, 'postgres-version': 'none' }))
+      expect(files.map(file => file.path).filter(p => p.startsWith('aio/bin/'))).toEqual([])
+      expect(fileOf(files, 'Dockerfile').content).not.toContain('/usr/local/bin/aio')
+    }
+  })
+
+  it('passes the database and role to pg_dump and pg_restore as arguments, never in SQL', () => {
+    const command = fileOf(renderArtifacts(testSpec()), 'aio/bin/aio').content
+    expect(command).toContain(
+      'pg_dump --format=custom --username=postgres --dbname="$AIO_PG_DATABASE"'
+    )
+    expect(command).toMatch(
+      /pg_restore --single-transaction --clean --if-exists --no-owner \\\n\s+--role="\$AIO_PG_ROLE" --username=postgres --dbname="\$AIO_PG_DATABASE"/
+    )
+    expect(command).not.toMatch(/psql|--command|-c /)
+  })
+
+  /** Runs the rendered command with its image paths moved into a temp dir (no PostgreSQL is reached). */
+  function runCommand(...args: string[]) {
+    const dir = tempDir()
+    const files = renderArtifacts(testSpec())
+    const moved = (name: string) =>
+      fileOf(files, name)
+        .content.replaceAll('/usr/local/lib/aio/', `${dir}/lib/`)
+        .replaceAll('/etc/aio/', `${dir}/etc/`)
+    writeFiles(dir, {
+      'lib/common.sh': moved('aio/lib/common.sh'),
+      'etc/aio.env': moved('aio/etc/aio.env'),
+      aio: moved('aio/bin/aio')
+    })
+    return spawnSync('sh', [path.join(dir, 'aio'), ...args], { encoding: 'utf8', input: '' })
+  }
+
+  it('names its commands in the usage; an unknown one, or none, exits 2 with nothing on stdout', () => {
+    const help = runCommand('help')
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/^usage: aio COMMAND\n/)
+    expect(help.stdout).toMatch(/^ {2}backup \[-\|--save\]/m)
+    expect(help.stdout).toMatch(/^ {2}restore \[FILE\|-\]/m)
+    expect(help.stdout).toContain('docker exec CONTAINER aio backup > app.dump')
+    expect(help.stdout).toContain('docker exec -i CONTAINER aio restore < app.dump')
+    for (const [args, message] of [
+      [['frobnicate'], 'aio: ERROR: unknown command: frobnicate'],
+      [[], 'aio: ERROR: no command given'],
+      [['backup', 'extra'], 'aio: ERROR: aio backup takes - or --save, not extra'],
+      [['backup', '-', '-'], 'aio: ERROR: aio backup takes one argument at most'],
+      [['restore', 'a', 'b'], 'aio: ERROR: aio restore takes one archive at most']
+    ] as const) {
+      const result = runCommand(...args)
+      expect({ args, status: result.status, stdout: result.stdout }).toEqual({
+        args,
+        status: 2,
+        stdout: ''
+      })
+      expect(result.stderr).toContain(`${message}\n`)
+      expect(result.stderr).toContain('usage: aio COMMAND')
+    }
+  })
+
+  it('refuses an archive that is not a readable file before reaching the database', () => {
+    const result = runCommand('restore', '/nonexistent/app.dump')
+    expect(result.status).toBe(1)
+    expect(result.stderr).toBe('aio: ERROR: /nonexistent/app.dump is not a readable file\n')
+  })
+})
+
 describe("the reference systems' features", () => {
   const santa = () =>
     renderArtifacts(

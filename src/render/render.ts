@@ -138,6 +138,13 @@ const ARTIFACTS: readonly Artifact[] = [
     executable: true,
     when: withPostgres
   },
+  // The operator's backup and restore commands: /usr/local/bin/aio.
+  {
+    template: 'aio-command.sh',
+    output: 'aio/bin/aio',
+    executable: true,
+    when: withPostgres
+  },
   { template: 'pg_hba.conf', output: 'aio/etc/pg_hba.conf', when: withPostgres },
   {
     template: 'postgresql.conf.mustache',
