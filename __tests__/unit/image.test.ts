@@ -52,9 +52,26 @@ describe('readSavedLayers', () => {
     }
   )
 
+  it('fails with the error of a blob that cannot be read', async () => {
+    // A gzip blob cut short: its gzip header, then nothing.
+    const corrupt = zlib.gzipSync(layerB).subarray(0, 12)
+    const read = readSavedLayers(
+      archive({
+        [blobName(zlib.gzipSync(layerA))]: zlib.gzipSync(layerA),
+        [blobName(corrupt)]: corrupt,
+        [blobName(zlib.gzipSync(layerC))]: zlib.gzipSync(layerC)
+      }),
+      new Set(diffIds)
+    )
+    await expect(read).rejects.toThrow('unexpected end of file')
+  })
+
   it('names the compressed blobs of the containerd store, and no blob of the others', async () => {
-    const blobsOf = async (layout: Readable) =>
-      Object.values(await readSavedLayers(layout, new Set(diffIds))).map(layer => layer.blobs)
+    // In the layers' order: blobs are measured at once, and finish in any order.
+    const blobsOf = async (layout: Readable) => {
+      const read = await readSavedLayers(layout, new Set(diffIds))
+      return diffIds.map(diffId => read[diffId].blobs)
+    }
     expect(await blobsOf(ociArchive(layers, 'containerd'))).toEqual(
       layers.map(layer => [digestOf(zlib.gzipSync(layer))])
     )

@@ -9,6 +9,7 @@
 // layers are all known is not even saved.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { PassThrough, type Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -47,6 +48,11 @@ export type LayerSizes = Record<string, KnownLayer>
 
 // Layers of older images drop out beyond this many: the file stays small.
 const KEPT_LAYER_SIZES = 1000
+
+// Blobs measured at once (one core each), and the bytes of blobs held in
+// memory meanwhile; a blob larger than that streams through on its own.
+const CONCURRENT_BLOBS = Math.max(2, os.availableParallelism())
+const HELD_BYTES = 512 * 1024 * 1024
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
@@ -142,22 +148,58 @@ export async function readSavedLayers(
   skip: (entryName: string) => boolean = () => false
 ): Promise<LayerSizes> {
   const layers: LayerSizes = {}
+  const record = async (measuring: ReturnType<typeof measureBlob>, name: string) => {
+    const { diffId, wasCompressed, ...figures } = await measuring
+    if (!wanted.has(diffId)) return
+    const digest = wasCompressed ? blobDigest(name) : undefined
+    layers[diffId] = { ...figures, blobs: union(layers[diffId]?.blobs, digest ? [digest] : []) }
+  }
+  // Compressing is the slow part, and zlib runs it off the main thread: a
+  // blob small enough to hold is read whole and measured while the archive
+  // reads on, so that layers compress on several cores at once. A larger
+  // blob is measured as it streams, alone.
+  // Settle without rejecting: the first failure is kept and thrown here.
+  const running = new Set<Promise<void>>()
+  let failure: { error: unknown } | undefined
+  let held = 0
   const extract = tar.extract()
   archive.pipe(extract)
   for await (const entry of extract) {
-    const { name, type } = entry.header
+    const { name, type, size = 0 } = entry.header
     if (type !== 'file' || skip(name)) {
       entry.resume()
       continue
     }
     // tar-stream's entries yield Buffers.
     const blob = entry as AsyncIterable<Buffer>
-    const { diffId, wasCompressed, ...figures } = await measureBlob(blob, name)
-    if (!wanted.has(diffId)) continue
-    const digest = wasCompressed ? blobDigest(name) : undefined
-    layers[diffId] = { ...figures, blobs: union(layers[diffId]?.blobs, digest ? [digest] : []) }
+    while (running.size >= CONCURRENT_BLOBS || (running.size > 0 && held + size > HELD_BYTES))
+      await Promise.race(running)
+    if (failure) throw failure.error
+    if (size > HELD_BYTES) {
+      await record(measureBlob(blob, name), name)
+      continue
+    }
+    const chunks: Buffer[] = []
+    for await (const chunk of blob) chunks.push(chunk)
+    held += size
+    const measuring: Promise<void> = record(measureBlob(heldBlob(chunks), name), name)
+      .catch((error: unknown) => {
+        failure ??= { error }
+      })
+      .finally(() => {
+        held -= size
+        running.delete(measuring)
+      })
+    running.add(measuring)
   }
+  await Promise.all(running)
+  if (failure) throw failure.error
   return layers
+}
+
+/** A blob read whole, to measure as if it streamed. */
+async function* heldBlob(chunks: readonly Buffer[]): AsyncIterable<Buffer> {
+  yield* chunks
 }
 
 /** The blob digests of `lists`, each once. */
