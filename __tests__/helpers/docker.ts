@@ -24,6 +24,19 @@ export async function dockerStatus(...args: string[]): Promise<{ code: number; o
   }
 }
 
+/** The hardened run of a container: read-only root, tmpfs /tmp and /run, no new privileges, no capabilities. */
+export const HARDENED_PROFILE: readonly string[] = [
+  '--read-only',
+  '--tmpfs',
+  '/tmp',
+  '--tmpfs',
+  '/run',
+  '--security-opt',
+  'no-new-privileges',
+  '--cap-drop',
+  'ALL'
+]
+
 /** A container of `image` on a fresh volume, published on a loopback port. */
 export class TestContainer {
   readonly name: string
@@ -87,6 +100,24 @@ export class TestContainer {
       maxBuffer: 64 * 1024 * 1024
     })
     return stdout
+  }
+
+  /** One SQL statement through psql over the container's socket, as `user` on `database`; its output, trimmed. */
+  async psql(user: string, database: string, statement: string): Promise<string> {
+    const { code, output } = await this.exec(
+      'psql',
+      '-XAt',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-U',
+      user,
+      '-d',
+      database,
+      '-c',
+      statement
+    )
+    if (code !== 0) throw new Error(output)
+    return output.trim()
   }
 
   /** Runs a command in the container as `user` (reading /proc/PID/environ needs the process's own user). */

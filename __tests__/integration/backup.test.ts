@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import YAML from 'yaml'
 import { ROOT } from '../helpers/action-runner.js'
 import { buildTestImage } from '../helpers/build.js'
-import { dockerStatus, TestContainer } from '../helpers/docker.js'
+import { dockerStatus, HARDENED_PROFILE, TestContainer } from '../helpers/docker.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -41,22 +41,8 @@ async function shell(
 }
 
 /** SQL as the app's role inside the container (root maps to it by peer). */
-async function sql(container: TestContainer, statement: string): Promise<string> {
-  const { code, output } = await container.exec(
-    'psql',
-    '-XAt',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-U',
-    ROLE,
-    '-d',
-    DATABASE,
-    '-c',
-    statement
-  )
-  if (code !== 0) throw new Error(output)
-  return output.trim()
-}
+const sql = (container: TestContainer, statement: string) =>
+  container.psql(ROLE, DATABASE, statement)
 
 /** The notes as the app serves them. */
 async function notesOf(container: TestContainer): Promise<string[]> {
@@ -221,19 +207,7 @@ describe.each(['supervisord', 's6'] as const)('aio backup and restore with %s', 
   }, 120_000)
 
   it('backs up and restores as an arbitrary non-root uid on a read-only root', async () => {
-    const hardened = await booted([
-      '--read-only',
-      '--tmpfs',
-      '/tmp',
-      '--tmpfs',
-      '/run',
-      '--security-opt',
-      'no-new-privileges',
-      '--cap-drop',
-      'ALL',
-      '--user',
-      '12345:0'
-    ])
+    const hardened = await booted([...HARDENED_PROFILE, '--user', '12345:0'])
     await post(hardened, 'as uid 12345')
     const archive = path.join(dir, 'non-root.dump')
     expect(await shell('docker exec "$1" aio backup > "$2"', hardened.name, archive)).toMatchObject(

@@ -40,22 +40,8 @@ async function exitsOnItsOwn(container: TestContainer): Promise<number> {
 }
 
 /** SQL as the superuser inside the container, over the socket. */
-async function superuserSql(container: TestContainer, sql: string): Promise<string> {
-  const { code, output } = await container.exec(
-    'psql',
-    '-XAt',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-U',
-    'postgres',
-    '-d',
-    ROLE,
-    '-c',
-    sql
-  )
-  if (code !== 0) throw new Error(output)
-  return output.trim()
-}
+const superuserSql = (container: TestContainer, sql: string) =>
+  container.psql('postgres', ROLE, sql)
 
 /** Every role but PostgreSQL's predefined pg_* ones. */
 const rolesOf = (container: TestContainer) =>

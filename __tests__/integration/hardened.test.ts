@@ -6,20 +6,10 @@
 import path from 'node:path'
 import { ROOT } from '../helpers/action-runner.js'
 import { buildTestImage } from '../helpers/build.js'
-import { docker, dockerStatus, TestContainer } from '../helpers/docker.js'
+import { docker, dockerStatus, HARDENED_PROFILE, TestContainer } from '../helpers/docker.js'
 import { testSpec } from '../helpers/spec.js'
 
-const PROFILE = [
-  '--read-only',
-  '--tmpfs',
-  '/tmp',
-  '--tmpfs',
-  '/run',
-  '--security-opt',
-  'no-new-privileges',
-  '--cap-drop',
-  'ALL'
-]
+const PROFILE = HARDENED_PROFILE
 /** What root needs to hand directories to the service users and drop to them (README). */
 const ROOT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID']
 /** As OpenShift starts a container: an uid no passwd entry names, group 0. */
