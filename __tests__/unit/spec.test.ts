@@ -63,8 +63,19 @@ describe('resolveSpec defaults', () => {
     expect(spec.budgets).toEqual({
       maxImageSize: 300_000_000,
       maxStartupTime: 1.5,
-      maxIdleMemory: 64 * 1024 ** 2
+      maxIdleMemory: 64 * 1024 ** 2,
+      maxUpgradeTime: 1.5
     })
+  })
+
+  it('holds the upgrade to max-upgrade-time, else to the startup budget', () => {
+    const upgrade = { 'upgrade-from': 'ghcr.io/acme/demo:1.2.3', 'max-startup-time': '10s' }
+    expect(testSpec(upgrade)).toMatchObject({
+      upgradeFrom: 'ghcr.io/acme/demo:1.2.3',
+      budgets: { maxStartupTime: 10, maxUpgradeTime: 10 }
+    })
+    expect(testSpec({ ...upgrade, 'max-upgrade-time': '30s' }).budgets.maxUpgradeTime).toBe(30)
+    expect(testSpec().upgradeFrom).toBeUndefined()
   })
 
   it('reads KEY=VALUE lists and maps alike', () => {
@@ -182,6 +193,40 @@ describe('resolveSpec validation', () => {
     expect(specProblems(() => testSpec({ verify: false, 'max-startup-time': '2s' }))).toEqual([
       'input `max-startup-time`: needs the image booted, but verify is false'
     ])
+  })
+
+  it('refuses an upgrade check that cannot run, naming the field and why', () => {
+    const upgrade = { 'upgrade-from': 'ghcr.io/acme/demo:1' }
+    expect(specProblems(() => testSpec({ ...upgrade, verify: false }))).toEqual([
+      'input `upgrade-from`: needs the image booted, but verify is false'
+    ])
+    expect(specProblems(() => testSpec({ ...upgrade, 'postgres-version': 'none' }))).toEqual([
+      'input `upgrade-from`: the upgrade check keeps a row of the embedded database across the upgrade, but postgres-version is none'
+    ])
+    expect(specProblems(() => testSpec({ 'max-upgrade-time': '5s' }))).toEqual([
+      'input `max-upgrade-time`: budgets the upgrade check, which runs only with `upgrade-from` set'
+    ])
+    expect(specProblems(() => testSpec({ 'upgrade-from': 'Not A Reference' }))[0]).toMatch(
+      /^input `upgrade-from`: "Not A Reference" is not allowed; expected an image reference/
+    )
+  })
+
+  it('refuses to upgrade from a tag the run builds, which the build would replace', () => {
+    const problem = (from: string) =>
+      `input \`upgrade-from\`: ${JSON.stringify(from)} is one of the tags this run builds, so the build would replace the image to upgrade from; name the released image by another tag or its digest`
+    // the default tag, demo:latest, with and without `latest` written out
+    expect(specProblems(() => testSpec({ 'upgrade-from': 'demo' }))).toEqual([problem('demo')])
+    expect(
+      specProblems(() =>
+        testSpec({ 'upgrade-from': 'ghcr.io/acme/app:1', tags: ['ghcr.io/Acme/App:1'] })
+      )
+    ).toEqual([problem('ghcr.io/acme/app:1')])
+    expect(
+      testSpec({ 'upgrade-from': 'ghcr.io/acme/app:1', tags: ['ghcr.io/acme/app:2'] }).upgradeFrom
+    ).toBe('ghcr.io/acme/app:1')
+    expect(testSpec({ 'upgrade-from': 'localhost:5000/demo' }).upgradeFrom).toBe(
+      'localhost:5000/demo'
+    )
   })
 
   it('refuses a context that is not a directory', () => {

@@ -62,10 +62,12 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'network', kind: 'string' },
   { name: 'verify', kind: 'boolean' },
   { name: 'verify-hardened', kind: 'boolean' },
+  { name: 'upgrade-from', kind: 'string' },
   { name: 'run-env', kind: 'env' },
   { name: 'max-image-size', kind: 'string' },
   { name: 'max-startup-time', kind: 'string' },
   { name: 'max-idle-memory', kind: 'string' },
+  { name: 'max-upgrade-time', kind: 'string' },
   { name: 'idle-settle', kind: 'string' },
   { name: 'fail-on-budget', kind: 'boolean' }
 ]

@@ -197,11 +197,14 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
     },
     verify: raw.verify as boolean,
     verifyHardened: raw['verify-hardened'] as boolean,
+    upgradeFrom: raw['upgrade-from'] as string | undefined,
     runEnv: envRecord(raw['run-env']),
     budgets: {
       maxImageSize: size('max-image-size'),
       maxStartupTime: seconds(duration('max-startup-time')),
-      maxIdleMemory: size('max-idle-memory')
+      maxIdleMemory: size('max-idle-memory'),
+      // An upgrade is a start users wait for like a first boot: the startup budget holds unless it has its own.
+      maxUpgradeTime: seconds(duration('max-upgrade-time') ?? duration('max-startup-time'))
     },
     idleSettle: duration('idle-settle') as number,
     failOnBudget: raw['fail-on-budget'] as boolean

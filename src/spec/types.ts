@@ -123,6 +123,8 @@ export interface Budgets {
   maxImageSize?: number
   maxStartupTime?: number
   maxIdleMemory?: number
+  /** On the upgrade check's boot to ready: max-upgrade-time, else max-startup-time. */
+  maxUpgradeTime?: number
 }
 
 export interface Spec {
@@ -166,6 +168,12 @@ export interface Spec {
   verify: boolean
   /** With verify: one more boot under the hardened profile, as an arbitrary non-root uid. */
   verifyHardened: boolean
+  /**
+   * With verify and a database: the image users run today, whose data this
+   * image must take over (the upgrade check); a reference the engine has or
+   * pulls.
+   */
+  upgradeFrom?: string
   runEnv: Record<string, string>
   /** Bytes and seconds, the units of the report. */
   budgets: Budgets

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { SCHEMA_FILE } from '../paths.js'
-import { envRecord, sanitizeName, sqlIdentifier } from './normalize.js'
+import { envRecord, lowerCaseRepository, sanitizeName, sqlIdentifier } from './normalize.js'
 import { secretProblems } from './secrets.js'
 import { SUPPORTED_BASES, type RawSpec } from './types.js'
 
@@ -76,11 +76,12 @@ export function fieldProblems(
   }
   problems.push(...secretProblems(raw, describe))
   if (raw.verify === false) {
-    for (const field of ['max-startup-time', 'max-idle-memory']) {
+    for (const field of BOOT_FIELDS) {
       if (raw[field] !== undefined)
         problems.push(`${describe(field)}: needs the image booted, but verify is false`)
     }
   }
+  problems.push(...upgradeProblems(raw, describe, defaultName))
   if (
     raw['app-build-packages'] !== undefined &&
     raw['app-runtime'] === undefined &&
@@ -117,6 +118,55 @@ export function fieldProblems(
   }
   return problems
 }
+
+/**
+ * The upgrade check writes a row into the database of the image it upgrades
+ * from and reads it back under this one, and boots what upgrade-from names
+ * after the build has tagged this image.
+ */
+function upgradeProblems(
+  raw: RawSpec,
+  describe: (field: string) => string,
+  defaultName: string
+): string[] {
+  const from = raw['upgrade-from']
+  if (from === undefined) {
+    return raw['max-upgrade-time'] === undefined
+      ? []
+      : [
+          `${describe('max-upgrade-time')}: budgets the upgrade check, which runs only with \`upgrade-from\` set`
+        ]
+  }
+  const problems: string[] = []
+  if (raw['postgres-version'] === 'none')
+    problems.push(
+      `${describe('upgrade-from')}: the upgrade check keeps a row of the embedded database across the upgrade, but postgres-version is none`
+    )
+  // The tags as normalize defaults them; a tag or name the schema refused has its own problem.
+  const tags = Array.isArray(raw.tags)
+    ? (raw.tags as unknown[])
+    : [`${String(raw.name ?? sanitizeName(defaultName))}:latest`]
+  if (
+    typeof from === 'string' &&
+    tags.some(tag => typeof tag === 'string' && sameReference(tag, from))
+  )
+    problems.push(
+      `${describe('upgrade-from')}: ${JSON.stringify(from)} is one of the tags this run builds, so the build would replace the image to upgrade from; name the released image by another tag or its digest`
+    )
+  return problems
+}
+
+/** Two image references that name the same tag once their repositories are lower-cased and `latest` is implied. */
+function sameReference(a: string, b: string): boolean {
+  const canonical = (reference: string) => {
+    const lowered = lowerCaseRepository(reference)
+    return /:[^/]*$/.test(lowered) ? lowered : `${lowered}:latest`
+  }
+  return canonical(a) === canonical(b)
+}
+
+// Fields that are about the booted image, meaningless with verify: false.
+const BOOT_FIELDS = ['max-startup-time', 'max-idle-memory', 'upgrade-from', 'max-upgrade-time']
 
 // Image families that are not Debian or Ubuntu, by a word of their name or
 // tag (node:22-alpine, gcr.io/distroless/static, cgr.dev/chainguard/wolfi-base):
