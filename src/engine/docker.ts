@@ -153,6 +153,19 @@ export class Docker {
     return digest
   }
 
+  /** Whether the engine holds `image` (a tag, a digest reference or an id). */
+  async hasImage(image: string): Promise<boolean> {
+    const { exitCode } = await this.run(['image', 'inspect', '--format', '{{.Id}}', image], {
+      allowFailure: true
+    })
+    return exitCode === 0
+  }
+
+  /** `docker pull IMAGE` with the engine's credentials (docker login, or DOCKER_CONFIG). */
+  async pull(image: string): Promise<void> {
+    await this.run(['pull', '--quiet', image])
+  }
+
   /**
    * The diff IDs of the image's layers as `docker image inspect` lists them
    * (.RootFS.Layers): each the digest of a layer's uncompressed tar, on
@@ -270,8 +283,11 @@ export class Docker {
     })
   }
 
-  /** The container's log (stdout and stderr), the last `tail` lines, optionally only since a moment. */
-  async logs(container: string, options: { tail?: number; since?: Date } = {}): Promise<string> {
+  /** The container's log (stdout and stderr), the last `tail` lines (or all), optionally only since a moment. */
+  async logs(
+    container: string,
+    options: { tail?: number | 'all'; since?: Date } = {}
+  ): Promise<string> {
     const args = ['logs', '--tail', String(options.tail ?? 40)]
     if (options.since) args.push('--since', (options.since.getTime() / 1000).toFixed(3))
     const { stdout, stderr } = await this.run([...args, container], { allowFailure: true })
