@@ -29,10 +29,26 @@ export const FAKE_LAYER_DIGESTS = LAYERS.map(
   layer => `sha256:${crypto.createHash('sha256').update(layer.content).digest('hex')}`
 )
 
+/** How one container, by name, behaves unlike the others. */
+export interface FakeContainerOptions {
+  /** It exits right after start. */
+  exits?: boolean
+  /** What it has logged while running. */
+  log?: string
+  /** Its app answers this many requests after each start with 200, and 503 after them. */
+  answers?: number
+}
+
 export interface FakeEngineOptions {
   /** The app answers its health check this long after the container starts (default 0). */
   readyAfterMs?: number
   exitsAfterStart?: boolean
+  /** Containers, by name, that behave unlike the others. */
+  containers?: Record<string, FakeContainerOptions>
+  /** Images the engine holds before the run, besides the ones it builds. */
+  localImages?: string[]
+  /** `docker pull` fails (e.g. no credentials for the registry). */
+  pullFails?: boolean
   /** A container created under the hardened profile exits right after start. */
   hardenedExits?: boolean
   /** TCP ports that listen inside the container besides the app's. */
@@ -77,7 +93,7 @@ function procNetTcp(ports: readonly number[]): string {
 export function fakeContainerEngine(options: FakeEngineOptions = {}) {
   const calls: string[] = []
   const callArgs: Array<{ method: string; args: unknown[] }> = []
-  const images = new Set<string>()
+  const images = new Set<string>(options.localImages)
   // name -> labels
   const volumes = new Map<string, Record<string, string>>()
   const containers = new Map<string, Record<string, string>>()
@@ -88,6 +104,8 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
   const created = new Map<string, ContainerOptions>()
   let started: ContainerOptions | undefined
   let running = false
+  const behaviour = (name: string | undefined): FakeContainerOptions =>
+    (name && options.containers?.[name]) || {}
   const record = (method: string, ...args: unknown[]) => {
     calls.push(method)
     callArgs.push({ method, args })
@@ -117,6 +135,13 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
       if (writeBuildFiles(args, { imageId: FAKE_IMAGE_ID, manifestDigest: FAKE_DIGEST }))
         images.add(FAKE_IMAGE_ID)
     },
+    hasImage: async image => images.has(image),
+    pull: async image => {
+      record('pull', image)
+      if (options.pullFails)
+        throw new Error(`Error response from daemon: pull access denied for ${image}`)
+      images.add(image)
+    },
     imageLayers: async image => (knownImage(image), FAKE_LAYER_DIGESTS),
     containerdImageStore: async () => options.containerdImageStore ?? false,
     imageHistory: async image => {
@@ -145,12 +170,17 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
     startContainer: async container => {
       record('startContainer')
       started = created.get(container)!
-      running = !(options.exitsAfterStart || (options.hardenedExits && started.hardened))
+      const { exits, answers = Infinity } = behaviour(container)
+      running = !(options.exitsAfterStart || exits || (options.hardenedExits && started.hardened))
       if (!running) return
       const [[hostPort]] = started.ports
+      let answered = 0
       readyTimer = setTimeout(() => {
         server = http
-          .createServer((_, response) => response.end('ok'))
+          .createServer((_, response) => {
+            response.statusCode = ++answered > answers ? 503 : 200
+            response.end('ok')
+          })
           .listen(hostPort, '127.0.0.1')
       }, options.readyAfterMs ?? 0)
     },
@@ -174,8 +204,10 @@ export function fakeContainerEngine(options: FakeEngineOptions = {}) {
       }
       return { exitCode: running ? 0 : 1, stdout, stderr: '' }
     },
-    logs: async () =>
-      running ? '' : 'aio: ERROR: something broke\nLOG:  database system is shut down\n',
+    logs: async container =>
+      running
+        ? (behaviour(container).log ?? '')
+        : 'aio: ERROR: something broke\nLOG:  database system is shut down\n',
     memorySamples: async (_container, count) =>
       Array.from({ length: count }, (_, i) => 1000 * (i + 1)),
     processes: async () => [{ pid: 1, uid: 0, rssBytes: 4096, command: 'supervisord' }],

@@ -93,6 +93,8 @@ describe('run (the action)', () => {
       'build-time': seconds,
       'startup-time': seconds,
       'restart-time': seconds,
+      // measured only with upgrade-from
+      'upgrade-time': '',
       'idle-memory': '5000',
       passed: 'true',
       report: path.join(workDir, 'report.json'),

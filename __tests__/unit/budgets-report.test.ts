@@ -2,7 +2,7 @@ import { judgeBudgets } from '../../src/judge/budgets.js'
 import { judgeReport } from '../../src/judge/judge.js'
 import { judgeRuntime } from '../../src/judge/runtime.js'
 import { summaryMarkdown } from '../../src/report/markdown.js'
-import type { HardenedRun, Report } from '../../src/report/model.js'
+import type { HardenedRun, Report, UpgradeRun, UpgradeStep } from '../../src/report/model.js'
 import { instruction } from '../../src/report/record.js'
 import { summaryText } from '../../src/report/text.js'
 import { describeFailure, failedChecks, verdict } from '../../src/report/verdict.js'
@@ -86,6 +86,40 @@ describe('judgeRuntime', () => {
       hardened({ readySeconds: 1.5, stop: { seconds: 0.8, cleanDatabaseShutdown: false } })
     ).toMatchObject({ passed: false, detail: 'no clean database shutdown in the log' })
     expect(hardened({ readySeconds: 1.5, stop: { seconds: 0.8 } })?.passed).toBe(true)
+  })
+
+  it('checks the upgrade: ready on the old data with the row and the migration, or the step that failed and why', () => {
+    const upgrade = (run: Omit<UpgradeRun, 'from'>) =>
+      judgeRuntime({
+        ...measured,
+        runtime: { ...measured.runtime!, upgrade: { from: 'app:1', ...run } }
+      }).find(check => check.id === 'upgrade-from')
+    expect(upgrade({ readySeconds: 2.5, migrated: true })).toEqual({
+      id: 'upgrade-from',
+      kind: 'runtime',
+      title: 'Upgrade',
+      actual: 'ready in 2.500 s on the data of app:1, row kept, migrate command ran',
+      passed: true
+    })
+    expect(upgrade({ readySeconds: 2.5 })?.actual).toBe(
+      'ready in 2.500 s on the data of app:1, row kept'
+    )
+    const failures: Record<UpgradeStep, string> = {
+      pull: 'app:1 could not be pulled',
+      'previous-ready': 'app:1 did not become ready on a fresh volume',
+      'marker-written': 'no row could be written under app:1',
+      ready: 'not ready on the data of app:1',
+      'marker-kept': 'the row written under app:1 is gone',
+      migrated: 'the migrate command did not run',
+      healthy: 'not healthy after the upgrade'
+    }
+    for (const [step, actual] of Object.entries(failures) as Array<[UpgradeStep, string]>) {
+      expect(upgrade({ failed: { step, reason: 'why, with the log' } })).toMatchObject({
+        actual,
+        passed: false,
+        detail: 'why, with the log'
+      })
+    }
   })
 
   it('leaves out the database checks without a database', () => {

@@ -75,7 +75,10 @@ describe('runPipeline', () => {
       ['hardened-run', true],
       ['listening-ports', true]
     ])
-    expect(FIGURES.filter(figure => figure.value(report) === undefined)).toEqual([])
+    // every figure but the upgrade's, which needs upgrade-from
+    expect(
+      FIGURES.filter(figure => figure.value(report) === undefined).map(figure => figure.id)
+    ).toEqual(['upgrade-time'])
     expect(report.image).toMatchObject({ id: FAKE_IMAGE_ID, size: FAKE_IMAGE_SIZE })
     expect(report.image.compressedSize).toBeGreaterThan(0)
     expect(report.memory?.idle.max).toBe(5000)
@@ -153,6 +156,52 @@ describe('runPipeline', () => {
       platforms: [],
       failed: false,
       reason: 'not pushed: Image size failed'
+    })
+  })
+
+  describe('with upgrade-from', () => {
+    const FROM = 'r.example/demo:0'
+    const upgrade = { 'upgrade-from': FROM, 'verify-hardened': false, push: true, tags: TAGS }
+
+    it('reports the upgrade figure and check, holds the upgrade to the startup budget, and pushes', async () => {
+      const { report, check, fake } = await pipelineRun(
+        { ...upgrade, 'max-startup-time': '10s' },
+        { localImages: [FROM] }
+      )
+      expect(FIGURES.filter(figure => figure.value(report) === undefined)).toEqual([])
+      expect(check('upgrade-from')).toMatchObject({
+        kind: 'runtime',
+        title: 'Upgrade',
+        actual: expect.stringMatching(
+          /^ready in \d+\.\d{3} s on the data of r\.example\/demo:0, row kept$/
+        ),
+        passed: true
+      })
+      expect(check('max-upgrade-time')).toMatchObject({
+        kind: 'budget',
+        title: 'Upgrade to ready',
+        budget: '10.000 s',
+        passed: true
+      })
+      expect(report.passed).toBe(true)
+      expect(fake.argsOf('push')).toEqual(TAGS.map(tag => [tag]))
+    })
+
+    it('pushes nothing when this image is not ready on the data upgrade-from left, saying so with the log', async () => {
+      const { report, fake } = await pipelineRun(upgrade, {
+        localImages: [FROM],
+        containers: { 'aio-r1-upgrade': { exits: true } }
+      })
+      expect(report.passed).toBe(false)
+      expect(fake.calls).not.toContain('push')
+      expect(report.push).toMatchObject({ pushed: false, reason: 'not pushed: Upgrade failed' })
+      expect(verdict(report, true).failures).toEqual([
+        expect.stringMatching(
+          /^Upgrade: not ready on the data of r\.example\/demo:0, the container exited with code 1 before it was ready; its last log lines:\naio: ERROR: something broke/
+        )
+      ])
+      // Even with fail-on-budget false: a runtime check.
+      expect(verdict(report, false).failures).toHaveLength(1)
     })
   })
 

@@ -4,10 +4,16 @@ import {
   HARDENED_USER,
   listeningPorts,
   median,
+  MIGRATION_LINE,
   NotReadyError,
   Verifier
 } from '../../src/measure/boot.js'
-import { disposeFakeEngines, fakeContainerEngine } from '../helpers/fake-docker.js'
+import type { UpgradeStep } from '../../src/report/model.js'
+import {
+  disposeFakeEngines,
+  fakeContainerEngine,
+  type FakeEngineOptions
+} from '../helpers/fake-docker.js'
 import { testSpec } from '../helpers/spec.js'
 
 describe('Verifier', () => {
@@ -148,6 +154,147 @@ describe('Verifier', () => {
       /demo was not ready \(GET \/health answering 2xx\/3xx and pg_isready\): not ready within/
     )
     expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
+
+describe('the upgrade check', () => {
+  afterEach(disposeFakeEngines)
+
+  const FROM = 'ghcr.io/acme/demo:1.2.3'
+  const upgradeSpec = (inputs: Record<string, unknown> = {}) =>
+    testSpec({
+      'idle-settle': '10ms',
+      'verify-hardened': false,
+      'upgrade-from': FROM,
+      'migrate-command': 'python3 migrate.py',
+      ...inputs
+    })
+  // This image's container on the upgraded volume logs what run-app logs before the migration.
+  const migrating = { 'aio-r1-upgrade': { log: `${MIGRATION_LINE}\nmigrated\n` } }
+  const verify = (engine: FakeEngineOptions, spec = upgradeSpec()) => {
+    const fake = fakeContainerEngine({
+      readyAfterMs: 10,
+      localImages: [FROM],
+      ...engine,
+      containers: { ...migrating, ...engine.containers }
+    })
+    const verifier = new Verifier(fake.engine, spec, {
+      image: 'x',
+      runId: 'r1',
+      memorySamples: 1,
+      readyTimeoutMs: 2000
+    })
+    return { fake, result: verifier.run() }
+  }
+
+  it('boots upgrade-from on a fresh volume, writes a row, stops it, then boots this image on that volume: ready, the row kept, migrated, healthy', async () => {
+    const { fake, result } = verify({ readyAfterMs: 200 })
+    const { upgrade } = (await result).runtime
+    expect(upgrade).toEqual({ from: FROM, readySeconds: expect.any(Number), migrated: true })
+    expect(upgrade?.readySeconds).toBeGreaterThanOrEqual(0.19)
+    expect(fake.calls).toEqual([
+      // first boot and restart, as without upgrade-from
+      'createVolume',
+      'createContainer',
+      'startContainer',
+      'stopContainer',
+      'startContainer',
+      'stopContainer',
+      'removeContainer',
+      // the image users run today, on a fresh volume, stopped gracefully
+      'createVolume',
+      'createContainer',
+      'startContainer',
+      'stopContainer',
+      'removeContainer',
+      // this image on the volume it left
+      'createContainer',
+      'startContainer',
+      'removeContainer'
+    ])
+    const labels = { 'aio-image.run': 'r1' }
+    expect(fake.argsOf('createVolume')[1]).toEqual(['aio-r1-upgrade-data'])
+    expect(fake.containerOptions('aio-r1-upgrade-from')).toMatchObject({
+      image: FROM,
+      volume: 'aio-r1-upgrade-data',
+      labels
+    })
+    expect(fake.containerOptions('aio-r1-upgrade')).toMatchObject({
+      image: 'x',
+      volume: 'aio-r1-upgrade-data',
+      labels
+    })
+    expect(fake.argsOf('removeContainer').slice(1)).toEqual([
+      ['aio-r1-upgrade-from'],
+      ['aio-r1-upgrade']
+    ])
+    expect(fake.calls).not.toContain('pull')
+  })
+
+  it('pulls upgrade-from when the engine does not hold it', async () => {
+    const { fake, result } = verify({ localImages: [] })
+    expect((await result).runtime.upgrade?.failed).toBeUndefined()
+    expect(fake.argsOf('pull')).toEqual([[FROM]])
+  })
+
+  it('needs no migration line without a migrate command', async () => {
+    const { result } = verify(
+      { containers: { 'aio-r1-upgrade': {} } },
+      upgradeSpec({ 'migrate-command': undefined })
+    )
+    expect((await result).runtime.upgrade).toEqual({ from: FROM, readySeconds: expect.any(Number) })
+  })
+
+  it.each<[UpgradeStep, string, FakeEngineOptions, RegExp]>([
+    ['pull', 'cannot be pulled', { localImages: [], pullFails: true }, /pull access denied/],
+    [
+      'previous-ready',
+      'does not get ready',
+      { containers: { 'aio-r1-upgrade-from': { exits: true } } },
+      /^the container exited with code 1 before it was ready; its last log lines:\naio: ERROR: something broke/
+    ],
+    [
+      'ready',
+      'is not ready on its data',
+      { containers: { 'aio-r1-upgrade': { exits: true } } },
+      /^the container exited with code 1 before it was ready; its last log lines:\naio: ERROR: something broke/
+    ],
+    [
+      'marker-kept',
+      'loses the row',
+      { losesData: true },
+      /^the row written under ghcr\.io\/acme\/demo:1\.2\.3 is not in aio_image_check; its last log lines:\n/
+    ],
+    [
+      'migrated',
+      'shows no migration in its log',
+      { containers: { 'aio-r1-upgrade': { log: 'started\n' } } },
+      /^no "aio: running the migration command" in the log; its last log lines:\nstarted/
+    ],
+    [
+      'healthy',
+      'stops answering its health check',
+      { containers: { 'aio-r1-upgrade': { ...migrating['aio-r1-upgrade'], answers: 1 } } },
+      /^GET \/health answered 503; its last log lines:\naio: running the migration command/
+    ]
+  ])(
+    'fails at %s when this image (or the one upgraded from) %s, with the reason, and removes what it made',
+    async (step, _, engine, reason) => {
+      const { fake, result } = verify(engine)
+      const { upgrade } = (await result).runtime
+      expect(upgrade?.failed).toEqual({ step, reason: expect.stringMatching(reason) })
+      // Ready figures only once this image got ready on the data.
+      const readyBefore = ['pull', 'previous-ready', 'ready'].includes(step)
+      expect(upgrade?.readySeconds === undefined).toBe(readyBefore)
+      // every container removed; the volumes carry the run's label for removeRunResources
+      expect(fake.argsOf('removeContainer')).toHaveLength(fake.argsOf('createContainer').length)
+    }
+  )
+
+  it('is not run without upgrade-from', async () => {
+    const { fake, result } = verify({}, upgradeSpec({ 'upgrade-from': undefined }))
+    expect((await result).runtime.upgrade).toBeUndefined()
+    expect(fake.argsOf('createContainer')).toEqual([['aio-r1']])
   })
 })
 

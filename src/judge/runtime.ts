@@ -1,8 +1,9 @@
 // The runtime guarantees every verified image must keep, judged from the
 // report, budget or not: a graceful stop inside docker stop's grace, a clean
 // database shutdown, data kept across a restart, a boot under the hardened
-// profile (verify-hardened), and only the declared TCP listeners. Pure.
-import type { Check, HardenedRun, Report } from '../report/model.js'
+// profile (verify-hardened), an upgrade from the image users run today
+// (upgrade-from), and only the declared TCP listeners. Pure.
+import type { Check, HardenedRun, Report, UpgradeRun, UpgradeStep } from '../report/model.js'
 
 // docker stop waits 10 s before SIGKILL; a stop must end well inside it.
 const STOP_LIMIT_SECONDS = 10
@@ -45,6 +46,7 @@ export function judgeRuntime(report: Report): Check[] {
     })
   }
   if (runtime.hardened) checks.push(hardenedCheck(runtime.hardened))
+  if (runtime.upgrade) checks.push(upgradeCheck(runtime.upgrade))
   const { listeningPorts: listening, expectedPorts: expected } = runtime
   const unexpected = listening.filter(port => !expected.includes(port))
   checks.push({
@@ -76,5 +78,34 @@ function hardenedCheck({ user, readySeconds, error, stop }: HardenedRun): Check 
     actual: `ready in ${readySeconds.toFixed(3)} s as ${user}, stopped in ${stop.seconds.toFixed(3)} s`,
     passed: problem === undefined,
     detail: problem
+  }
+}
+
+/** What failed, for each step of the upgrade check. */
+const UPGRADE_FAILURES: Record<UpgradeStep, (from: string) => string> = {
+  pull: from => `${from} could not be pulled`,
+  'previous-ready': from => `${from} did not become ready on a fresh volume`,
+  'marker-written': from => `no row could be written under ${from}`,
+  ready: from => `not ready on the data of ${from}`,
+  'marker-kept': from => `the row written under ${from} is gone`,
+  migrated: () => 'the migrate command did not run',
+  healthy: () => 'not healthy after the upgrade'
+}
+
+/** Upgrade: ready on the data the upgrade-from image left, the row kept, migrated, healthy. */
+function upgradeCheck({ from, readySeconds, migrated, failed }: UpgradeRun): Check {
+  const check = { id: 'upgrade-from', kind: 'runtime', title: 'Upgrade' } as const
+  if (failed) {
+    return {
+      ...check,
+      actual: UPGRADE_FAILURES[failed.step](from),
+      passed: false,
+      detail: failed.reason
+    }
+  }
+  return {
+    ...check,
+    actual: `ready in ${readySeconds!.toFixed(3)} s on the data of ${from}, row kept${migrated ? ', migrate command ran' : ''}`,
+    passed: true
   }
 }

@@ -1,9 +1,10 @@
 // Boots the built image and measures it exactly as the contract defines:
 // first boot on an empty volume and restart on the same volume, each timed
 // from `docker start` to ready; idle memory after ready plus idle-settle;
-// a graceful stop that must end with a clean database shutdown.
-import type { DockerEngine, ProcessInfo } from '../engine/docker.js'
-import type { HardenedRun } from '../report/model.js'
+// a graceful stop that must end with a clean database shutdown; with
+// upgrade-from, this image on the data the image users run today left.
+import type { ContainerOptions, DockerEngine, ProcessInfo } from '../engine/docker.js'
+import type { HardenedRun, UpgradeRun, UpgradeStep } from '../report/model.js'
 import { freePort, httpStatus, isReadyStatus, pollUntil } from './probe.js'
 import type { Spec } from '../spec/types.js'
 import { formatMemory, formatSeconds } from '../spec/units.js'
@@ -36,6 +37,8 @@ export interface RuntimeFacts {
   dataKept?: boolean
   /** The boot under the hardened profile (absent with verify-hardened false). */
   hardened?: HardenedRun
+  /** The upgrade from the image users run today (absent without upgrade-from). */
+  upgrade?: UpgradeRun
 }
 
 export interface VerifyResult {
@@ -58,6 +61,8 @@ const POLL_INTERVAL_MS = 50
 const SHUTDOWN_LINE = 'database system is shut down'
 /** The hardened boot's user: an uid that no passwd entry names, with group 0, as OpenShift assigns. */
 export const HARDENED_USER = '12345:0'
+/** What the app's run script (templates/run-app.sh) logs at each start, right before it runs the migrate command. */
+export const MIGRATION_LINE = 'aio: running the migration command'
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -140,6 +145,10 @@ export class Verifier {
       ? await this.waiting(this.hardenedRun(`${instance}-hardened`, labels))
       : undefined
     if (hardened) progress(`hardened run as ${hardened.user}: ${hardenedOutcome(hardened)}`)
+    const upgrade = spec.upgradeFrom
+      ? await this.waiting(this.upgradeRun(spec.upgradeFrom, `${instance}-upgrade`, labels))
+      : undefined
+    if (upgrade) progress(`upgrade from ${upgrade.from}: ${upgradeOutcome(upgrade)}`)
     return {
       startupMs,
       restartMs,
@@ -150,7 +159,8 @@ export class Verifier {
         listeningPorts: listening,
         expectedPorts: expectedPorts(spec),
         dataKept,
-        ...(hardened && { hardened })
+        ...(hardened && { hardened }),
+        ...(upgrade && { upgrade })
       },
       waitedMs: this.waitedMs
     }
@@ -213,28 +223,131 @@ export class Verifier {
    * under Docker's defaults.
    */
   private async hardenedRun(name: string, labels: Record<string, string>): Promise<HardenedRun> {
-    const { docker, spec, options } = this
     const volume = `${name}-data`
-    const hostPort = await freePort()
+    await this.docker.createVolume(volume, labels)
+    const hardened = { user: HARDENED_USER }
+    const container = { name, image: this.options.image, volume, labels, hardened }
+    return this.withContainer(container, async (created, hostPort) => {
+      try {
+        const readyMs = await this.startAndTimeReady(created, hostPort)
+        const stop = await this.stop(created)
+        return { user: HARDENED_USER, readySeconds: readyMs / 1000, stop }
+      } catch (error) {
+        if (!(error instanceof NotReadyError)) throw error
+        return { user: HARDENED_USER, error: error.message }
+      }
+    })
+  }
+
+  /**
+   * The upgrade check, as a user upgrades: the image users run today
+   * (`from`, pulled with the engine's credentials when the engine lacks it)
+   * boots on a fresh volume, gets ready and gets a row written as for the
+   * restart check; after its graceful stop, this image boots on that volume
+   * and must get ready, read the row back, have run the migrate command and
+   * still answer its health check. Its entrypoint does what existing data is
+   * owed on the way to ready: setup's owed first-boot SQL, then the migrate
+   * command, whose failure stops the container before the app starts. A
+   * failed step is the check's failure, not the run's, like the hardened run's.
+   */
+  private async upgradeRun(
+    from: string,
+    name: string,
+    labels: Record<string, string>
+  ): Promise<UpgradeRun> {
+    const { docker, spec, options } = this
+    const failed = (step: UpgradeStep, reason: string, readyMs?: number): UpgradeRun => ({
+      from,
+      ...(readyMs !== undefined && { readySeconds: readyMs / 1000 }),
+      failed: { step, reason }
+    })
+    const lastLines = async (container: string) =>
+      `its last log lines:\n${await docker.logs(container)}`
+    try {
+      if (!(await docker.hasImage(from))) {
+        await docker.pull(from)
+        options.progress?.(`upgrade from ${from}: pulled`)
+      }
+    } catch (error) {
+      return failed('pull', (error as Error).message)
+    }
+    const volume = `${name}-data`
     await docker.createVolume(volume, labels)
-    const container = await docker.createContainer({
-      name,
-      image: options.image,
-      labels,
-      env: spec.runEnv,
-      volume,
-      ports: [[hostPort, spec.app.port]],
-      hardened: { user: HARDENED_USER }
+    const previous = { name: `${name}-from`, image: from, volume, labels }
+    const previousFailure = await this.withContainer(previous, async (container, hostPort) => {
+      try {
+        await this.startAndTimeReady(container, hostPort)
+      } catch (error) {
+        if (!(error instanceof NotReadyError)) throw error
+        return failed('previous-ready', error.message)
+      }
+      try {
+        await this.writeMarker(container)
+      } catch (error) {
+        return failed(
+          'marker-written',
+          `${(error as Error).message}; ${await lastLines(container)}`
+        )
+      }
+      await this.stop(container)
+      return undefined
+    })
+    if (previousFailure) return previousFailure
+    // Removed, not stopped, after the checks: its volume is discarded with it.
+    const upgraded = { name, image: options.image, volume, labels }
+    return this.withContainer(upgraded, async (container, hostPort) => {
+      let readyMs: number
+      try {
+        readyMs = await this.startAndTimeReady(container, hostPort)
+      } catch (error) {
+        if (!(error instanceof NotReadyError)) throw error
+        return failed('ready', error.message)
+      }
+      if (!(await this.markerKept(container)))
+        return failed(
+          'marker-kept',
+          `the row written under ${from} is not in aio_image_check; ${await lastLines(container)}`,
+          readyMs
+        )
+      // Once per start, and the app starts only after it succeeded: in the
+      // log of this container, which started once, it says the command ran.
+      const migrated =
+        spec.app.migrateCommand === undefined
+          ? undefined
+          : (await docker.logs(container, { tail: 'all' })).includes(MIGRATION_LINE)
+      if (migrated === false)
+        return failed(
+          'migrated',
+          `no "${MIGRATION_LINE}" in the log; ${await lastLines(container)}`,
+          readyMs
+        )
+      const state = await docker.containerState(container)
+      const status = state.running ? await httpStatus(hostPort, spec.app.healthPath) : undefined
+      if (!isReadyStatus(status))
+        return failed(
+          'healthy',
+          `${state.running ? `GET ${spec.app.healthPath} answered ${status ?? 'nothing'}` : `the container exited with code ${state.exitCode}`}; ${await lastLines(container)}`,
+          readyMs
+        )
+      return { from, readySeconds: readyMs / 1000, ...(migrated && { migrated }) }
+    })
+  }
+
+  /** Creates a container on the spec's run-env and port, hands it to `use`, and removes it however `use` ends. */
+  private async withContainer<T>(
+    container: Omit<ContainerOptions, 'env' | 'ports'>,
+    use: (container: string, hostPort: number) => Promise<T>
+  ): Promise<T> {
+    const hostPort = await freePort()
+    const created = await this.docker.createContainer({
+      ...container,
+      env: this.spec.runEnv,
+      ports: [[hostPort, this.spec.app.port]]
     })
     try {
-      const readyMs = await this.startAndTimeReady(container, hostPort)
-      const stop = await this.stop(container)
-      return { user: HARDENED_USER, readySeconds: readyMs / 1000, stop }
-    } catch (error) {
-      if (!(error instanceof NotReadyError)) throw error
-      return { user: HARDENED_USER, error: error.message }
+      return await use(created, hostPort)
     } finally {
-      await docker.removeContainer(container)
+      await this.docker.removeContainer(created)
     }
   }
 
@@ -306,6 +419,11 @@ export class Verifier {
 function hardenedOutcome({ readySeconds, stop }: HardenedRun): string {
   if (readySeconds === undefined || !stop) return 'not ready'
   return `ready in ${formatSeconds(readySeconds * 1000)} s, stopped in ${formatSeconds(stop.seconds * 1000)} s`
+}
+
+function upgradeOutcome({ readySeconds, failed }: UpgradeRun): string {
+  if (failed) return `failed: ${failed.reason.split('\n')[0]}`
+  return `ready in ${formatSeconds(readySeconds! * 1000)} s on its data`
 }
 
 function sleep(ms: number): Promise<void> {

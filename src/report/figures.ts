@@ -63,6 +63,15 @@ export const FIGURES: readonly Figure[] = [
     compared: true
   },
   {
+    id: 'upgrade-time',
+    title: 'upgrade to ready',
+    unit: 'seconds',
+    value: r => r.runtime?.upgrade?.readySeconds,
+    output: true,
+    budget: { field: 'maxUpgradeTime', input: 'max-upgrade-time' },
+    compared: true
+  },
+  {
     id: 'idle-memory-median',
     title: 'idle memory (median)',
     unit: 'memory',

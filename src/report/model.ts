@@ -38,6 +38,8 @@ export interface Report {
     dataKept?: boolean
     /** The boot under the hardened profile; absent with verify-hardened false. */
     hardened?: HardenedRun
+    /** The upgrade from the image users run today; absent without upgrade-from. */
+    upgrade?: UpgradeRun
   }
   checks: Check[]
   passed: boolean
@@ -62,6 +64,27 @@ export interface HardenedRun {
   error?: string
   /** Its graceful stop, as `stop` above; absent when it never was ready. */
   stop?: { seconds: number; cleanDatabaseShutdown?: boolean }
+}
+
+/**
+ * The upgrade check, in the order its steps run: the upgrade-from image
+ * (pulled when the engine lacks it) boots on a fresh volume and gets ready,
+ * a row is written; after its graceful stop this image boots on that
+ * volume, gets ready, reads the row back, shows in its log that it ran the
+ * migrate command (with one) and still answers its health check.
+ */
+export type UpgradeStep =
+  'pull' | 'previous-ready' | 'marker-written' | 'ready' | 'marker-kept' | 'migrated' | 'healthy'
+
+export interface UpgradeRun {
+  /** The image upgraded from, as upgrade-from names it. */
+  from: string
+  /** Seconds from `docker start` of this image on the data `from` left to ready; absent when it never was. */
+  readySeconds?: number
+  /** This image ran the migrate command on that data; absent without one, or when a step before failed. */
+  migrated?: boolean
+  /** The step that failed and why, with the container's last log lines; absent when every step passed. */
+  failed?: { step: UpgradeStep; reason: string }
 }
 
 export interface Check {
