@@ -78,6 +78,16 @@ describe('resolveSpec defaults', () => {
     expect(testSpec().upgradeFrom).toBeUndefined()
   })
 
+  it('lower-cases the repository of upgrade-from as of tags, keeping host, tag and digest', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`
+    expect(testSpec({ 'upgrade-from': 'ghcr.io/Acme/App:V1' }).upgradeFrom).toBe(
+      'ghcr.io/acme/app:V1'
+    )
+    expect(
+      testSpec({ 'upgrade-from': `Registry.Example:5000/Acme/App:V1@${digest}` }).upgradeFrom
+    ).toBe(`Registry.Example:5000/acme/app:V1@${digest}`)
+  })
+
   it('reads KEY=VALUE lists and maps alike', () => {
     expect(testSpec({ 'run-env': ['A=1', 'B=x=y'] }).runEnv).toEqual({ A: '1', B: 'x=y' })
     expect(testSpec({ 'build-args': { A: 1, B: true } }).buildArgs).toEqual({ A: '1', B: 'true' })

@@ -197,7 +197,10 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
     },
     verify: raw.verify as boolean,
     verifyHardened: raw['verify-hardened'] as boolean,
-    upgradeFrom: raw['upgrade-from'] as string | undefined,
+    upgradeFrom:
+      raw['upgrade-from'] === undefined
+        ? undefined
+        : lowerCaseRepository(raw['upgrade-from'] as string),
     runEnv: envRecord(raw['run-env']),
     budgets: {
       maxImageSize: size('max-image-size'),
@@ -225,6 +228,10 @@ function optionalText(value: unknown): string | undefined {
  * '.' or a ':', or is localhost.
  */
 export function lowerCaseRepository(reference: string): string {
+  // A digest (upgrade-from's name@sha256:...) is kept as it is, after the tag.
+  const digestAt = reference.indexOf('@')
+  if (digestAt !== -1)
+    return lowerCaseRepository(reference.slice(0, digestAt)) + reference.slice(digestAt)
   const slash = reference.lastIndexOf('/')
   const colon = reference.lastIndexOf(':')
   const tagAt = colon > slash ? colon : reference.length
