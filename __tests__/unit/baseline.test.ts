@@ -103,6 +103,25 @@ describe('compareReports', () => {
       'compressed size'
     ])
   })
+
+  it('gives the change of the upgrade to ready when both upgraded (upgrade-from)', () => {
+    const upgraded = (report: Report, readySeconds: number): Report => ({
+      ...report,
+      runtime: { ...report.runtime!, upgrade: { from: 'app:1', readySeconds } }
+    })
+    const deltas = compareReports(upgraded(after, 2.4), upgraded(before, 2))
+    expect(deltas.find(delta => delta.title === 'upgrade to ready')).toEqual({
+      title: 'upgrade to ready',
+      unit: 'seconds',
+      baseline: 2,
+      current: 2.4,
+      change: 0.4,
+      percent: 20
+    })
+    expect(compareReports(upgraded(after, 2.4), before).map(delta => delta.title)).not.toContain(
+      'upgrade to ready'
+    )
+  })
 })
 
 describe('summary with a baseline', () => {
