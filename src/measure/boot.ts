@@ -242,12 +242,7 @@ export class Verifier {
   /**
    * The upgrade check, as a user upgrades: the image users run today
    * (`from`, pulled with the engine's credentials when the engine lacks it)
-   * boots on a fresh volume, gets ready and gets a row written as for the
-   * restart check; after its graceful stop, this image boots on that volume
-   * and must get ready, read the row back, have run the migrate command and
-   * still answer its health check. Its entrypoint does what existing data is
-   * owed on the way to ready: setup's owed first-boot SQL, then the migrate
-   * command, whose failure stops the container before the app starts. A
+   * leaves its data on a fresh volume, and this image takes it over. A
    * failed step is the check's failure, not the run's, like the hardened run's.
    */
   private async upgradeRun(
@@ -255,82 +250,98 @@ export class Verifier {
     name: string,
     labels: Record<string, string>
   ): Promise<UpgradeRun> {
-    const { docker, spec, options } = this
-    const failed = (step: UpgradeStep, reason: string, readyMs?: number): UpgradeRun => ({
-      from,
-      ...(readyMs !== undefined && { readySeconds: readyMs / 1000 }),
-      failed: { step, reason }
-    })
-    const lastLines = async (container: string) =>
-      `its last log lines:\n${await docker.logs(container)}`
+    const { docker, options } = this
     try {
       if (!(await docker.hasImage(from))) {
         await docker.pull(from)
         options.progress?.(`upgrade from ${from}: pulled`)
       }
     } catch (error) {
-      return failed('pull', (error as Error).message)
+      return upgradeFailed(from, 'pull', (error as Error).message)
     }
     const volume = `${name}-data`
     await docker.createVolume(volume, labels)
-    const previous = { name: `${name}-from`, image: from, volume, labels }
-    const previousFailure = await this.withContainer(previous, async (container, hostPort) => {
+    return (
+      (await this.leaveData({ name: `${name}-from`, image: from, volume, labels })) ??
+      (await this.takeOver(from, { name, image: options.image, volume, labels }))
+    )
+  }
+
+  /**
+   * The upgrade's first half: the image users run today gets ready on the
+   * fresh volume and gets a row written, as for the restart check, then a
+   * graceful stop. Undefined when all went well, else the failure.
+   */
+  private leaveData(
+    previous: Omit<ContainerOptions, 'env' | 'ports'>
+  ): Promise<UpgradeRun | undefined> {
+    const from = previous.image
+    return this.withContainer(previous, async (container, hostPort) => {
       try {
         await this.startAndTimeReady(container, hostPort)
       } catch (error) {
         if (!(error instanceof NotReadyError)) throw error
-        return failed('previous-ready', error.message)
+        return upgradeFailed(from, 'previous-ready', error.message)
       }
       try {
         await this.writeMarker(container)
       } catch (error) {
-        return failed(
-          'marker-written',
-          `${(error as Error).message}; ${await lastLines(container)}`
-        )
+        const lines = await this.lastLines(container)
+        return upgradeFailed(from, 'marker-written', `${(error as Error).message}; ${lines}`)
       }
       await this.stop(container)
       return undefined
     })
-    if (previousFailure) return previousFailure
-    // Removed, not stopped, after the checks: its volume is discarded with it.
-    const upgraded = { name, image: options.image, volume, labels }
+  }
+
+  /**
+   * The upgrade's second half: this image on the volume `from` left. Its
+   * entrypoint finds existing data and does what it is owed on the way to
+   * ready: setup's owed first-boot SQL, then the migrate command, whose
+   * failure stops the container before the app starts. Then the row must be
+   * there, the log must show the migrate command ran, and the app must still
+   * answer. Removed without a stop: nothing of it is measured after.
+   */
+  private takeOver(
+    from: string,
+    upgraded: Omit<ContainerOptions, 'env' | 'ports'>
+  ): Promise<UpgradeRun> {
+    const { docker, spec } = this
     return this.withContainer(upgraded, async (container, hostPort) => {
       let readyMs: number
       try {
         readyMs = await this.startAndTimeReady(container, hostPort)
       } catch (error) {
         if (!(error instanceof NotReadyError)) throw error
-        return failed('ready', error.message)
+        return upgradeFailed(from, 'ready', error.message)
       }
+      const failed = async (step: UpgradeStep, problem: string) =>
+        upgradeFailed(from, step, `${problem}; ${await this.lastLines(container)}`, readyMs)
       if (!(await this.markerKept(container)))
-        return failed(
-          'marker-kept',
-          `the row written under ${from} is not in aio_image_check; ${await lastLines(container)}`,
-          readyMs
-        )
-      // Once per start, and the app starts only after it succeeded: in the
-      // log of this container, which started once, it says the command ran.
+        return failed('marker-kept', `the row written under ${from} is not in aio_image_check`)
+      // run-app logs the line once per start, and starts the app only after
+      // the command succeeded: in the log of this container, started once,
+      // it is the migration run to its end on the old data.
       const migrated =
         spec.app.migrateCommand === undefined
           ? undefined
           : (await docker.logs(container, { tail: 'all' })).includes(MIGRATION_LINE)
-      if (migrated === false)
-        return failed(
-          'migrated',
-          `no "${MIGRATION_LINE}" in the log; ${await lastLines(container)}`,
-          readyMs
-        )
+      if (migrated === false) return failed('migrated', `no "${MIGRATION_LINE}" in the log`)
       const state = await docker.containerState(container)
       const status = state.running ? await httpStatus(hostPort, spec.app.healthPath) : undefined
       if (!isReadyStatus(status))
         return failed(
           'healthy',
-          `${state.running ? `GET ${spec.app.healthPath} answered ${status ?? 'nothing'}` : `the container exited with code ${state.exitCode}`}; ${await lastLines(container)}`,
-          readyMs
+          state.running
+            ? `GET ${spec.app.healthPath} answered ${status ?? 'nothing'}`
+            : `the container exited with code ${state.exitCode}`
         )
       return { from, readySeconds: readyMs / 1000, ...(migrated && { migrated }) }
     })
+  }
+
+  private async lastLines(container: string): Promise<string> {
+    return `its last log lines:\n${await this.docker.logs(container)}`
   }
 
   /** Creates a container on the spec's run-env and port, hands it to `use`, and removes it however `use` ends. */
@@ -419,6 +430,19 @@ export class Verifier {
 function hardenedOutcome({ readySeconds, stop }: HardenedRun): string {
   if (readySeconds === undefined || !stop) return 'not ready'
   return `ready in ${formatSeconds(readySeconds * 1000)} s, stopped in ${formatSeconds(stop.seconds * 1000)} s`
+}
+
+function upgradeFailed(
+  from: string,
+  step: UpgradeStep,
+  reason: string,
+  readyMs?: number
+): UpgradeRun {
+  return {
+    from,
+    ...(readyMs !== undefined && { readySeconds: readyMs / 1000 }),
+    failed: { step, reason }
+  }
 }
 
 function upgradeOutcome({ readySeconds, failed }: UpgradeRun): string {
