@@ -59,6 +59,7 @@ function notesRelease(migrations: Record<string, string>): string {
   return dir
 }
 
+/** The run's JSON report, read before its post step removes it. */
 const readReport = (run: ActionRun): Report =>
   JSON.parse(fs.readFileSync(run.outputs.report, 'utf8')) as Report
 
@@ -116,13 +117,13 @@ describe('the upgrade check', () => {
     async () => {
       const upgraded = await release(RELEASE_2, '2', { 'upgrade-from': tag('1') })
       const left = await leftBehind(upgraded)
+      const report = readReport(upgraded)
       await runPost(upgraded)
       if (upgraded.exitCode !== 0) throw new Error(upgraded.log)
       expect(left).toEqual([])
       expect(upgraded.log).toContain(`upgrade from ${tag('1')}: pulled`)
       expect(upgraded.log).toMatch(/upgrade from \S+:1: ready in \d+\.\d{3} s on its data/)
       expect(upgraded.outputs['upgrade-time']).toMatch(/^\d+\.\d{3}$/)
-      const report = readReport(upgraded)
       expect(report.runtime?.upgrade).toEqual({
         from: tag('1'),
         readySeconds: expect.any(Number),
@@ -155,12 +156,12 @@ describe('the upgrade check', () => {
     async () => {
       const broken = await release(BREAKING, 'broken', { 'upgrade-from': tag('1') })
       const left = await leftBehind(broken)
+      const report = readReport(broken)
       await runPost(broken)
       expect(left).toEqual([])
       expect(broken.exitCode).toBe(1)
       expect(broken.outputs.passed).toBe('false')
       // Fresh databases took it: every other check passed.
-      const report = readReport(broken)
       expect(report.checks.filter(check => !check.passed).map(check => check.id)).toEqual([
         'upgrade-from'
       ])
