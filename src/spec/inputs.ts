@@ -29,6 +29,7 @@ export const SPEC_INPUTS: readonly SpecInput[] = [
   { name: 'health-path', kind: 'string' },
   { name: 'postgres-version', kind: 'version' },
   { name: 'postgres-extensions', kind: 'list' },
+  { name: 'postgres-upgrade-from', kind: 'list' },
   { name: 'postgres-database', kind: 'string' },
   { name: 'postgres-role', kind: 'string' },
   { name: 'postgres-role-attributes', kind: 'list' },

@@ -128,7 +128,14 @@ export function normalize(given: RawSpec, origins: FieldOrigins): Spec {
             settings: envRecord(raw['postgres-settings']),
             initSql: ((raw['init-sql'] as string[] | undefined) ?? []).map(file =>
               specPath('init-sql', file, 'file', describe('init-sql'))
-            )
+            ),
+            upgradeFrom: [
+              ...new Set(
+                ((raw['postgres-upgrade-from'] as Array<number | string> | undefined) ?? []).map(
+                  Number
+                )
+              )
+            ].sort((a, b) => a - b)
           },
     supervisor: raw.supervisor as Supervisor,
     buildStages: stages.map((stage, index) => {

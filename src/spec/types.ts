@@ -32,6 +32,8 @@ export interface PostgresSpec {
   settings: Record<string, string>
   /** Absolute paths of SQL files run once at first boot, in this order. */
   initSql: string[]
+  /** Older majors whose data directory the image upgrades at boot, ascending. */
+  upgradeFrom: number[]
 }
 
 /** A Docker build stage whose results are copied into the image. */

@@ -115,8 +115,23 @@ export function fieldProblems(
     }
   } else {
     problems.push(...derivedNameProblems(raw, describe, defaultName))
+    problems.push(...upgradeMajorProblems(raw, describe))
   }
   return problems
+}
+
+/** pg_upgrade only moves a data directory to a later major. */
+function upgradeMajorProblems(raw: RawSpec, describe: (field: string) => string): string[] {
+  const majors = raw['postgres-upgrade-from']
+  const version = Number(raw['postgres-version'])
+  // A list or a version the schema refused has its own problem already.
+  if (!Array.isArray(majors) || !Number.isInteger(version)) return []
+  return majors
+    .filter(major => Number(major) >= version)
+    .map(
+      major =>
+        `${describe('postgres-upgrade-from')}: ${String(major)} is not below postgres-version ${version}; list only the older majors whose data this image upgrades`
+    )
 }
 
 /**
@@ -199,6 +214,7 @@ function baseImageProblems(raw: RawSpec, describe: (field: string) => string): s
 // Fields that describe the embedded database, meaningless without it.
 const POSTGRES_FIELDS = [
   'postgres-extensions',
+  'postgres-upgrade-from',
   'postgres-database',
   'postgres-role',
   'postgres-role-attributes',
