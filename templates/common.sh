@@ -72,6 +72,23 @@ load_password() {
   fi
 }
 
+# initdb DIR (an empty directory of the postgres user) for this image's
+# major, with its locale and authentication, and any further initdb options.
+# C.UTF-8 either way: from PostgreSQL 17 on, its own builtin provider (no
+# collation changes with glibc upgrades); before, glibc's C.UTF-8, which
+# glibc carries built in, on every base, without a locales package.
+init_cluster() {
+  dir=$1
+  shift
+  if [ "$AIO_PG_MAJOR" -ge 17 ]; then
+    set -- --locale-provider=builtin --builtin-locale=C.UTF-8 "$@"
+  else
+    set -- --locale=C.UTF-8 "$@"
+  fi
+  "$AIO_LIB/as-user" postgres initdb --pgdata="$dir" --username=postgres --encoding=UTF8 "$@" \
+    --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
+}
+
 # A SQL string literal (standard_conforming_strings is on) of text fixed at
 # build time or made by the image (names the schema checked, a generated
 # password); run-time values never go through it but through psql's own

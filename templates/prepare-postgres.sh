@@ -36,16 +36,7 @@ initialise() {
   log "first boot: initialising $PGDATA (PostgreSQL $AIO_PG_MAJOR)"
   rm -rf "$STAGING"
   install_dir_for postgres postgres 0700 "$STAGING"
-  # C.UTF-8 either way: from PostgreSQL 17 on, its own builtin provider (no
-  # collation changes with glibc upgrades); before, glibc's C.UTF-8, which
-  # glibc carries built in, on every base, without a locales package.
-  if [ "$AIO_PG_MAJOR" -ge 17 ]; then
-    set -- --locale-provider=builtin --builtin-locale=C.UTF-8
-  else
-    set -- --locale=C.UTF-8
-  fi
-  "$AIO_LIB/as-user" postgres initdb --pgdata="$STAGING" --username=postgres --encoding=UTF8 "$@" \
-    --auth-local=peer --auth-host=scram-sha-256 --no-instructions --no-sync >/dev/null
+  init_cluster "$STAGING"
   # A password given at run time never reaches this SQL (single-user mode
   # ends a statement at any ';' and blank line, even inside a quoted string):
   # setup sets it on the running server. Without one, a generated password,
@@ -76,10 +67,23 @@ initialise() {
   mv "$STAGING" "$PGDATA"
 }
 
+# A data directory of an older major that this image upgrades from
+# (postgres-upgrade-from) is upgraded with pg_upgrade; any other is refused.
+upgrade_or_refuse() {
+  found=$1
+  case " $AIO_PG_UPGRADE_FROM " in
+    *" $found "*) "$AIO_LIB/upgrade-postgres" from "$found" ;;
+    *)
+      [ "$found" -lt "$AIO_PG_MAJOR" ] ||
+        fail "$PGDATA was initialised by PostgreSQL $found, newer than this image's PostgreSQL $AIO_PG_MAJOR, and a data directory cannot go back a major: start an image of PostgreSQL $found on it, or restore an \`aio backup\` of it into this image on an empty /data volume"
+      fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR and does not upgrade from it: add $found to \`postgres-upgrade-from\` in aio.yml to have the image upgrade it at boot with pg_upgrade, or move the data with \`aio backup\` and \`aio restore\`, or start with an empty /data volume"
+      ;;
+  esac
+}
+
 check_existing() {
   found=$(cat "$PGDATA/PG_VERSION")
-  [ "$found" = "$AIO_PG_MAJOR" ] ||
-    fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR: upgrade it with pg_upgrade or a dump and restore, or start with an empty /data volume"
+  [ "$found" = "$AIO_PG_MAJOR" ] || upgrade_or_refuse "$found"
   [ -f "$PGDATA/global/pg_control" ] ||
     fail "$PGDATA has no global/pg_control: the data directory is damaged; restore it from a backup or start with an empty /data volume"
   # A data directory copied in from elsewhere may carry other owners.
@@ -116,6 +120,7 @@ if [ -e "$PGDATA" ] && ! running_as_root; then
     fail "$PGDATA belongs to uid $owner, and this container runs as uid $(id -u): start it as uid $owner, or chown -R $(id -u) $PGDATA"
 fi
 write_access_rules "$method"
+"$AIO_LIB/upgrade-postgres" finish
 if [ -s "$PGDATA/PG_VERSION" ]; then
   check_existing
 elif [ -d "$PGDATA" ] && [ -n "$(ls -A "$PGDATA")" ]; then

@@ -65,11 +65,11 @@ const PACKAGE_SUFFIX: Record<string, string> = {
 const NEEDS_PRELOAD = new Set(['pg_cron', 'pgaudit', 'pg_stat_statements'])
 
 /**
- * The Debian packages of the build stage: the server, the extensions, and
- * the tools that slim ICU's data (binutils, icu-devtools) when asked to.
+ * The Debian packages of a build stage of PostgreSQL `major` (the image's own
+ * by default): the server, the extensions, and the tools that slim ICU's
+ * data (binutils, icu-devtools) when asked to.
  */
-export function postgresPackages(postgres: PostgresSpec): string[] {
-  const major = postgres.version
+export function postgresPackages(postgres: PostgresSpec, major = postgres.version): string[] {
   const packages = [`postgresql-${major}`]
   if (postgres.icu === 'slim') packages.push('binutils', 'icu-devtools')
   for (const extension of postgres.extensions) {
@@ -83,4 +83,61 @@ export function postgresPackages(postgres: PostgresSpec): string[] {
 /** The libraries to list in shared_preload_libraries for these extensions. */
 export function preloadLibraries(extensions: readonly string[]): string[] {
   return extensions.filter(extension => NEEDS_PRELOAD.has(extension))
+}
+
+// What the image carries of its own major: the server, what its scripts and
+// `aio` run, and, when it upgrades, pg_upgrade with every tool pg_upgrade
+// checks the new major's directory for (vacuumdb among them).
+const SERVER_BINARIES = [
+  'postgres',
+  'initdb',
+  'pg_ctl',
+  'pg_isready',
+  'psql',
+  'pg_dump',
+  'pg_dumpall',
+  'pg_restore',
+  'pg_controldata',
+  'pg_resetwal'
+]
+const UPGRADE_TOOLS = ['pg_upgrade', 'vacuumdb']
+// Of an older major, pg_upgrade runs only these.
+const UPGRADE_SOURCE_BINARIES = ['postgres', 'pg_ctl', 'pg_controldata', 'pg_resetwal']
+
+/**
+ * The Debian release that ships each major an image can upgrade from (the
+ * schema's postgres-upgrade-from enum): its slim image is where that major's
+ * server binaries come from, maintained by Debian's security team.
+ */
+export const UPGRADE_SOURCE_RELEASES: Readonly<Record<number, string>> = {
+  13: 'bullseye',
+  15: 'bookworm',
+  17: 'trixie'
+}
+
+/** The binaries of the image's own major that its PostgreSQL stage collects. */
+export function serverBinaries(postgres: PostgresSpec): string[] {
+  return postgres.upgradeFrom.length > 0 ? [...SERVER_BINARIES, ...UPGRADE_TOOLS] : SERVER_BINARIES
+}
+
+export interface UpgradeSource {
+  major: number
+  release: string
+  image: string
+  packages: string[]
+  binaries: string[]
+}
+
+/** One build stage per older major the image upgrades from. */
+export function upgradeSources(postgres: PostgresSpec): UpgradeSource[] {
+  return postgres.upgradeFrom.map(major => {
+    const release = UPGRADE_SOURCE_RELEASES[major]
+    return {
+      major,
+      release,
+      image: `debian:${release}-slim`,
+      packages: postgresPackages(postgres, major),
+      binaries: UPGRADE_SOURCE_BINARIES
+    }
+  })
 }

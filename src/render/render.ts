@@ -13,7 +13,7 @@ import {
   type Dependencies,
   type Spec
 } from '../spec/types.js'
-import { postgresPackages, preloadLibraries } from './postgres.js'
+import { postgresPackages, preloadLibraries, serverBinaries, upgradeSources } from './postgres.js'
 import {
   dockerfileExecForm,
   dockerfileImage,
@@ -68,6 +68,7 @@ interface Artifact {
 const withPostgres = (spec: Spec) => spec.postgres !== undefined
 const withSupervisord = (spec: Spec) => spec.supervisor === 'supervisord'
 const withS6 = (spec: Spec) => spec.supervisor === 's6'
+const withPostgresUpgrades = (spec: Spec) => (spec.postgres?.upgradeFrom.length ?? 0) > 0
 const withS6AndPostgres = (spec: Spec) => withS6(spec) && withPostgres(spec)
 const withNginx = (spec: Spec) => spec.nginx !== undefined
 const withS6AndNginx = (spec: Spec) => withS6(spec) && withNginx(spec)
@@ -131,6 +132,19 @@ const ARTIFACTS: readonly Artifact[] = [
     output: 'aio/lib/prepare-postgres',
     executable: true,
     when: withPostgres
+  },
+  // Finishes an interrupted upgrade in every image with PostgreSQL; upgrades with postgres-upgrade-from.
+  {
+    template: 'upgrade-postgres.sh',
+    output: 'aio/lib/upgrade-postgres',
+    executable: true,
+    when: withPostgres
+  },
+  {
+    template: 'pg-upgrade.conf.mustache',
+    output: 'aio/etc/pg-upgrade.conf',
+    view: 'pgconf',
+    when: withPostgresUpgrades
   },
   {
     template: 'run-postgres.sh',
@@ -408,6 +422,16 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
       postgresPackages: shellWords(postgresPackages(spec.postgres)),
       slimIcu: spec.postgres.icu === 'slim',
       pgMajor: spec.postgres.version,
+      serverBinaries: shellWords(serverBinaries(spec.postgres)),
+      upgrading: spec.postgres.upgradeFrom.length > 0,
+      upgradeSources: upgradeSources(spec.postgres).map(source => ({
+        major: source.major,
+        release: source.release,
+        image: dockerfileImage(source.image),
+        packages: shellWords(source.packages),
+        binaries: shellWords(source.binaries),
+        slimIcu: spec.postgres?.icu === 'slim'
+      })),
       pgDatabase: dockerfileString(spec.postgres.database),
       pgRole: dockerfileString(spec.postgres.role),
       databaseUrl: dockerfileString(databaseUrl(spec.postgres.database, spec.postgres.role))
@@ -445,6 +469,7 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     pgDatabase: shellQuote(spec.postgres?.database ?? ''),
     pgRole: shellQuote(spec.postgres?.role ?? ''),
     pgExtensions: shellQuote((spec.postgres?.extensions ?? []).join(' ')),
+    pgUpgradeFrom: shellQuote((spec.postgres?.upgradeFrom ?? []).join(' ')),
     pgRoleAttributes: shellQuote(roleAttributesClause(spec.postgres?.roleAttributes ?? [])),
     migrateCommand: shellQuote(spec.app.migrateCommand ?? ''),
     appSocket: shellQuote(spec.nginx ? APP_SOCKET : ''),
@@ -455,6 +480,10 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
   }),
   pgconf: spec => ({
     pgMajor: spec.postgres?.version,
+    upgradeFrom: (spec.postgres?.upgradeFrom ?? []).join(', '),
+    preload: postgresSettings(spec)
+      .filter(([key]) => key === 'shared_preload_libraries')
+      .map(([, value]) => pgConfString(value)),
     pgRole: pgIdentifier(spec.postgres?.role ?? ''),
     settings: postgresSettings(spec).map(([key, value]) => ({
       key: pgConfName(key),
