@@ -37,7 +37,7 @@ export const HARDENED_PROFILE: readonly string[] = [
   'ALL'
 ]
 
-/** A container of `image` on a fresh volume, published on a loopback port. */
+/** A container of `image` on a fresh volume (or the one named), published on a loopback port. */
 export class TestContainer {
   readonly name: string
   readonly volume: string
@@ -47,10 +47,11 @@ export class TestContainer {
     readonly image: string,
     readonly appPort: number,
     readonly label: string,
-    private readonly env: Record<string, string> = {}
+    private readonly env: Record<string, string> = {},
+    volume?: string
   ) {
     this.name = `${label}-${Math.random().toString(16).slice(2, 8)}`
-    this.volume = `${this.name}-data`
+    this.volume = volume ?? `${this.name}-data`
   }
 
   async create(extra: string[] = []): Promise<void> {
@@ -88,6 +89,15 @@ export class TestContainer {
         }
       }
     })
+  }
+
+  /** Waits (bounded) for the container to stop by itself; its exit code. */
+  async exitCode(timeoutMs = 60_000): Promise<number> {
+    await pollUntil(
+      async () => (await docker('inspect', '-f', '{{.State.Running}}', this.name)) === 'false',
+      { intervalMs: 200, timeoutMs }
+    )
+    return Number(await docker('inspect', '-f', '{{.State.ExitCode}}', this.name))
   }
 
   async exec(...command: string[]): Promise<{ code: number; output: string }> {

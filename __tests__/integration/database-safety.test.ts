@@ -6,7 +6,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
-import { pollUntil } from '../../src/measure/probe.js'
 import { ROOT } from '../helpers/action-runner.js'
 import { buildTestImage } from '../helpers/build.js'
 import { bridgeAddress, docker, psqlOverBridge, TestContainer } from '../helpers/docker.js'
@@ -19,24 +18,6 @@ const NOTES_APP = {
   context: NOTES,
   'app-command': 'exec python3 app.py',
   'app-packages': ['python3', 'python3-psycopg']
-}
-
-/** A container on another container's /data volume, as after `docker rm` and `docker run` again. */
-class OnVolume extends TestContainer {
-  override readonly volume: string
-  constructor(image: string, label: string, env: Record<string, string>, volume: string) {
-    super(image, 8000, label, env)
-    this.volume = volume
-  }
-}
-
-/** Waits (bounded) for the container to stop by itself; its exit code. */
-async function exitsOnItsOwn(container: TestContainer): Promise<number> {
-  await pollUntil(
-    async () => (await docker('inspect', '-f', '{{.State.Running}}', container.name)) === 'false',
-    { intervalMs: 200, timeoutMs: 60_000 }
-  )
-  return Number(await docker('inspect', '-f', '{{.State.ExitCode}}', container.name))
 }
 
 /** SQL as the superuser inside the container, over the socket. */
@@ -175,7 +156,7 @@ describe('the embedded database', () => {
               await made.create()
               await made.start()
               if (refusal !== undefined) {
-                expect(await exitsOnItsOwn(made)).toBe(1)
+                expect(await made.exitCode()).toBe(1)
                 expect(await made.logs()).toContain(`aio: ERROR: ${refusal}`)
                 return
               }
@@ -219,13 +200,14 @@ describe('the embedded database', () => {
       await failing.create()
       await failing.start()
       // stops by itself (supervisord cannot set the container's exit status)
-      await exitsOnItsOwn(failing)
+      await failing.exitCode()
       const failedLog = await failing.logs()
       expect(failedLog).toContain('injected failure after the init SQL')
       expect(failedLog).toContain('first-boot SQL failed; it runs again at the next start')
       expect(failedLog).not.toContain('notes: listening')
 
-      const next = new OnVolume(image, 'aio-it-dbsafe-next', {}, failing.volume)
+      // on its /data volume, as after `docker rm` and `docker run` again
+      const next = new TestContainer(image, 8000, 'aio-it-dbsafe-next', {}, failing.volume)
       containers.push(next)
       await next.create()
       await next.start()
@@ -263,7 +245,7 @@ describe('a single-user bootstrap statement that fails', () => {
       try {
         await made.create()
         await made.start()
-        expect(await exitsOnItsOwn(made)).toBe(1)
+        expect(await made.exitCode()).toBe(1)
         const log = await made.logs()
         expect(log).toContain('cannot execute CREATE ROLE in a read-only transaction')
         expect(log).toContain(

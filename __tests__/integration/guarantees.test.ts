@@ -37,18 +37,6 @@ function fatalLines(log: string): string[] {
   return log.split('\n').filter(line => line.startsWith('aio: FATAL'))
 }
 
-/** Waits (bounded) for the container to stop by itself; its exit code. */
-async function exitsOnItsOwn(container: TestContainer, timeoutMs = 30_000): Promise<number> {
-  await pollUntil(
-    async () => (await docker('inspect', '-f', '{{.State.Running}}', container.name)) === 'false',
-    {
-      intervalMs: 200,
-      timeoutMs
-    }
-  )
-  return Number(await docker('inspect', '-f', '{{.State.ExitCode}}', container.name))
-}
-
 describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => {
   let image: string
   const containers: TestContainer[] = []
@@ -234,7 +222,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       const made = container(env)
       await made.create()
       await made.start()
-      expect(await exitsOnItsOwn(made)).toBe(1)
+      expect(await made.exitCode(30_000)).toBe(1)
       expect(await made.logs()).toContain(message)
     })
   })
@@ -281,7 +269,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       [
         'a data directory of another major',
         'echo 15 > /data/postgres/PG_VERSION',
-        'was initialised by PostgreSQL 15, this image runs PostgreSQL 17'
+        'was initialised by PostgreSQL 15, this image runs PostgreSQL 17 and does not upgrade from it: add 15 to `postgres-upgrade-from` in aio.yml'
       ],
       [
         'a damaged data directory',
@@ -297,7 +285,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       const made = await booted()
       await made.stopAndChangeVolume(damage)
       await made.start()
-      expect(await exitsOnItsOwn(made)).toBe(1)
+      expect(await made.exitCode(30_000)).toBe(1)
       const log = await made.logs()
       expect(log).toContain(message)
       // the app ran on the first boot only
@@ -311,7 +299,7 @@ describe.each(['supervisord', 's6'] as const)('an image with %s', supervisor => 
       )
       const before = (await made.logs()).split('notes: listening').length
       await made.start()
-      expect(await exitsOnItsOwn(made, 60_000)).toBe(1)
+      expect(await made.exitCode(60_000)).toBe(1)
       const log = await made.logs()
       expect(log).toMatch(
         /PostgreSQL exited with code 1 while starting|postgres kept exiting right after start/
@@ -444,7 +432,7 @@ describe.each(['supervisord', 's6'] as const)('supervision with %s', supervisor 
     const made = container(failing)
     await made.create()
     await made.start()
-    expect(await exitsOnItsOwn(made, 60_000)).toBe(1)
+    expect(await made.exitCode(60_000)).toBe(1)
     expect(fatalLines(await made.logs())).toEqual([
       expect.stringContaining('FATAL: app kept exiting right after start')
     ])

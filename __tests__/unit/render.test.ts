@@ -9,6 +9,8 @@ import {
   roleAttributesClause,
   writeBuildContext
 } from '../../src/render/render.js'
+import { SCHEMA_FILE } from '../../src/paths.js'
+import { UPGRADE_SOURCE_RELEASES } from '../../src/render/postgres.js'
 import { testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -231,6 +233,79 @@ describe('renderArtifacts', () => {
       )
     }
   )
+})
+
+describe('PostgreSQL major upgrades (postgres-upgrade-from)', () => {
+  const upgrading = (inputs: Record<string, unknown> = {}) =>
+    renderArtifacts(
+      testSpec({
+        'postgres-upgrade-from': ['15', '13'],
+        'postgres-extensions': ['vector'],
+        ...inputs
+      })
+    )
+
+  it('builds each older major from the Debian release that ships it, with its extensions', () => {
+    const dockerfile = fileOf(upgrading(), 'Dockerfile').content
+    for (const [major, release] of [
+      [13, 'bullseye'],
+      [15, 'bookworm']
+    ]) {
+      expect(dockerfile).toContain(`FROM debian:${release}-slim AS postgres-${major}\n`)
+      expect(dockerfile).toContain(
+        `install -y --no-install-recommends 'postgresql-${major}' 'binutils' 'icu-devtools' 'postgresql-${major}-pgvector' \\`
+      )
+      // only the server pg_upgrade runs, and of its libraries those the image lacks
+      expect(dockerfile).toContain(
+        `/tmp/collect-postgres ${major} /out /tmp/image-libs 'postgres' 'pg_ctl' 'pg_controldata' 'pg_resetwal' \\\n && /tmp/slim-icu /out`
+      )
+      // in a layer of its own, so that its size is a line of the largest layers
+      expect(dockerfile).toContain(
+        `RUN --mount=type=bind,from=postgres-${major},source=/out,target=/run/aio-upgrade-from-postgres-${major} \\\n    cp -an /run/aio-upgrade-from-postgres-${major}/. / && ldconfig\n`
+      )
+    }
+    // the image's own major brings pg_upgrade and every tool it checks for, and lists its libraries
+    expect(dockerfile).toContain(
+      "/tmp/collect-postgres 17 /out /tmp/base-libs 'postgres' 'initdb' 'pg_ctl' 'pg_isready' 'psql' 'pg_dump' 'pg_dumpall' 'pg_restore' 'pg_controldata' 'pg_resetwal' 'pg_upgrade' 'vacuumdb'"
+    )
+    expect(dockerfile).toContain("find /out -name '*.so*' | sed 's|^/out||'; } > /tmp/image-libs")
+    expect(fileOf(upgrading(), 'aio/etc/aio.env').content).toContain(
+      "AIO_PG_UPGRADE_FROM='13 15'\n"
+    )
+  })
+
+  it('gives pg_upgrade the access rules of the image and the libraries extensions preload', () => {
+    const conf = fileOf(
+      upgrading({
+        'postgres-extensions': ['pg_cron'],
+        'postgres-settings': { shared_preload_libraries: "it's" }
+      }),
+      'aio/etc/pg-upgrade.conf'
+    ).content
+    expect(conf).toContain("hba_file = '/etc/aio/pg_hba.conf'\n")
+    expect(conf).toContain("ident_file = '/etc/aio/pg_ident.conf'\n")
+    expect(conf).toContain("shared_preload_libraries = 'it''s,pg_cron'\n")
+  })
+
+  it('leaves images without it as they were: no older server, no pg_upgrade', () => {
+    const files = renderArtifacts(testSpec())
+    const dockerfile = fileOf(files, 'Dockerfile').content
+    expect(dockerfile).not.toMatch(/AS postgres-\d+|pg_upgrade|image-libs/)
+    expect(files.map(file => file.path)).not.toContain('aio/etc/pg-upgrade.conf')
+    expect(fileOf(files, 'aio/etc/aio.env').content).toContain("AIO_PG_UPGRADE_FROM=''\n")
+    // an interrupted upgrade is still finished by any image with PostgreSQL
+    expect(fileOf(files, 'aio/lib/upgrade-postgres').mode).toBe(0o755)
+  })
+
+  it('offers exactly the majors it knows a Debian release of', () => {
+    const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as {
+      properties: Record<string, { items: { anyOf: Array<{ enum: unknown[] }> } }>
+    }
+    const [numbers, strings] = schema.properties['postgres-upgrade-from'].items.anyOf
+    const majors = Object.keys(UPGRADE_SOURCE_RELEASES)
+    expect(numbers.enum.map(String)).toEqual(majors)
+    expect(strings.enum).toEqual(majors)
+  })
 })
 
 describe('the aio command (backup and restore)', () => {

@@ -4,6 +4,7 @@ import YAML from 'yaml'
 import { DEFAULTS } from '../../src/spec/defaults.js'
 import { findSpecFile, readSpecFile, resolveSpec, resolveSpecs } from '../../src/spec/load.js'
 import { sanitizeName } from '../../src/spec/normalize.js'
+import { fieldDescription } from '../../src/spec/validate.js'
 import { specProblems, testSpec } from '../helpers/spec.js'
 import { tempDir, writeFiles } from '../helpers/tmp.js'
 
@@ -355,6 +356,40 @@ describe('fields for the reference systems', () => {
     expect(specProblems(() => testSpec({ 'postgres-settings': { port: 5433 } }))[0]).toMatch(
       /^input `postgres-settings`: \{"port":5433\} is not allowed; expected postgresql.conf settings .* not listen_addresses, port,/
     )
+  })
+
+  it('takes the older majors to upgrade from, as numbers or input text, in order', () => {
+    expect(testSpec().postgres?.upgradeFrom).toEqual([])
+    expect(testSpec({ 'postgres-upgrade-from': ['15', '13'] }).postgres?.upgradeFrom).toEqual([
+      13, 15
+    ])
+    expect(testSpec({ 'postgres-upgrade-from': [15] }).postgres?.upgradeFrom).toEqual([15])
+  })
+
+  it('refuses a major to upgrade from that no Debian release ships or that is not older', () => {
+    expect(specProblems(() => testSpec({ 'postgres-upgrade-from': ['16'] }))).toEqual([
+      `input \`postgres-upgrade-from\`: postgres-upgrade-from[0] "16" is not allowed; expected ${fieldDescription('postgres-upgrade-from')}`
+    ])
+    expect(fieldDescription('postgres-upgrade-from')).toContain(
+      '13, 15 or 17, the majors a Debian release ships (bullseye: 13, bookworm: 15, trixie: 17)'
+    )
+    expect(
+      specProblems(() =>
+        testSpec({
+          'base-image': 'debian:bookworm-slim',
+          'postgres-version': 15,
+          'postgres-upgrade-from': ['15', '17']
+        })
+      )
+    ).toEqual([
+      'input `postgres-upgrade-from`: 15 is not below postgres-version 15; list only the older majors whose data this image upgrades',
+      'input `postgres-upgrade-from`: 17 is not below postgres-version 15; list only the older majors whose data this image upgrades'
+    ])
+    expect(
+      specProblems(() => testSpec({ 'postgres-version': 'none', 'postgres-upgrade-from': ['15'] }))
+    ).toEqual([
+      'input `postgres-upgrade-from`: needs the embedded database, but postgres-version is none'
+    ])
   })
 
   it('refuses database fields without the database', () => {
