@@ -149,14 +149,20 @@ describe('renderArtifacts', () => {
     expect(dockerfile).not.toContain('icu-devtools')
   })
 
-  it('preloads extensions that need it', () => {
-    const conf = fileOf(
-      renderArtifacts(testSpec({ 'postgres-extensions': ['pg_stat_statements'] })),
-      'aio/etc/postgresql.conf'
-    ).content
-    expect(conf).toContain("shared_preload_libraries = 'pg_stat_statements'")
-    expect(conf).toContain("listen_addresses = ''")
-    expect(conf).toContain('jit = off')
+  it('preloads extensions that need it, in the server and in what pg_upgrade starts', () => {
+    const files = renderArtifacts(
+      testSpec({ 'postgres-extensions': ['pg_stat_statements'], 'postgres-upgrade-from': [15] })
+    )
+    for (const conf of ['aio/etc/postgresql.conf', 'aio/etc/pg-upgrade.conf']) {
+      const content = fileOf(files, conf).content
+      expect(content).toContain("shared_preload_libraries = 'pg_stat_statements'\n")
+      expect(content).toContain('jit = off\n')
+    }
+    expect(fileOf(files, 'aio/etc/postgresql.conf').content).toContain("listen_addresses = ''")
+    // pg_upgrade's servers take the image's access rules: peer over the socket
+    expect(fileOf(files, 'aio/etc/pg-upgrade.conf').content).toContain(
+      "hba_file = '/etc/aio/pg_hba.conf'\nident_file = '/etc/aio/pg_ident.conf'\n"
+    )
   })
 
   it('shell-quotes values in aio.env so they arrive exactly as given', () => {
@@ -272,19 +278,6 @@ describe('PostgreSQL major upgrades (postgres-upgrade-from)', () => {
     expect(fileOf(upgrading(), 'aio/etc/aio.env').content).toContain(
       "AIO_PG_UPGRADE_FROM='13 15'\n"
     )
-  })
-
-  it('gives pg_upgrade the access rules of the image and the libraries extensions preload', () => {
-    const conf = fileOf(
-      upgrading({
-        'postgres-extensions': ['pg_cron'],
-        'postgres-settings': { shared_preload_libraries: "it's" }
-      }),
-      'aio/etc/pg-upgrade.conf'
-    ).content
-    expect(conf).toContain("hba_file = '/etc/aio/pg_hba.conf'\n")
-    expect(conf).toContain("ident_file = '/etc/aio/pg_ident.conf'\n")
-    expect(conf).toContain("shared_preload_libraries = 'it''s,pg_cron'\n")
   })
 
   it('leaves images without it as they were: no older server, no pg_upgrade', () => {
