@@ -39,10 +39,14 @@ as_postgres() {
 # is finished by the next boot.
 swap_in_checked() {
   if [ -d "$CHECKED" ]; then
-    [ ! -d "$PGDATA" ] || mv "$PGDATA" "$RETIRED"
-    mv "$CHECKED" "$PGDATA"
+    if [ -d "$PGDATA" ]; then mv "$PGDATA" "$RETIRED" || swap_failed; fi
+    mv "$CHECKED" "$PGDATA" || swap_failed
   fi
   rm -rf "$RETIRED" "$STAGING"
+}
+
+swap_failed() {
+  fail "could not put the upgraded cluster $CHECKED in place of $PGDATA (the error is above); the next start tries again"
 }
 
 finish() {
@@ -52,6 +56,13 @@ finish() {
     log "discarding an unfinished upgrade in $STAGING ($PGDATA was not changed)"
   fi
   swap_in_checked
+}
+
+# The upgraded cluster is built beside the old one and renamed into its
+# place, which a mount point cannot be.
+check_not_mounted() {
+  [ "$(stat -c %d "$PGDATA")" = "$(stat -c %d /data)" ] ||
+    fail "$PGDATA is a mount of its own: upgrading it builds the new cluster beside it in /data and renames the two, so mount the volume at /data instead (nothing was changed)"
 }
 
 controldata() {
@@ -153,6 +164,7 @@ upgrade_from() {
   old_bin=/usr/lib/postgresql/$old_major/bin
   started=$(date +%s)
   log "$PGDATA holds PostgreSQL $old_major data: upgrading it to PostgreSQL $AIO_PG_MAJOR with pg_upgrade; it stays as it is until the upgraded copy has started and been checked"
+  check_not_mounted
   check_space
   rm -rf "$STAGING" "$WORK"
   install_dir_for postgres postgres 0700 "$WORK"
