@@ -72,23 +72,31 @@ initialise() {
 upgrade_or_refuse() {
   found=$1
   case " $AIO_PG_UPGRADE_FROM " in
-    *" $found "*) "$AIO_LIB/upgrade-postgres" from "$found" ;;
-    *)
-      [ "$found" -lt "$AIO_PG_MAJOR" ] ||
-        fail "$PGDATA was initialised by PostgreSQL $found, newer than this image's PostgreSQL $AIO_PG_MAJOR, and a data directory cannot go back a major: start an image of PostgreSQL $found on it, or restore an \`aio backup\` of it into this image on an empty /data volume"
-      fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR and does not upgrade from it: add $found to \`postgres-upgrade-from\` in aio.yml to have the image upgrade it at boot with pg_upgrade, or move the data with \`aio backup\` and \`aio restore\`, or start with an empty /data volume"
+    *" $found "*)
+      "$AIO_LIB/upgrade-postgres" from "$found"
+      return
       ;;
   esac
+  [ "$found" -lt "$AIO_PG_MAJOR" ] ||
+    fail "$PGDATA was initialised by PostgreSQL $found, newer than this image's PostgreSQL $AIO_PG_MAJOR, and a data directory cannot go back a major: start an image of PostgreSQL $found on it, or restore an \`aio backup\` of it into this image on an empty /data volume"
+  case " $AIO_PG_UPGRADE_SOURCES " in
+    *" $found "*) how="add $found to \`postgres-upgrade-from\` in aio.yml to have the image upgrade it at boot with pg_upgrade, or move the data" ;;
+    *) how="\`postgres-upgrade-from\` takes only the majors a Debian release ships ($AIO_PG_UPGRADE_SOURCES): move the data" ;;
+  esac
+  fail "$PGDATA was initialised by PostgreSQL $found, this image runs PostgreSQL $AIO_PG_MAJOR and does not upgrade from it: $how with \`aio backup\` and \`aio restore\`, or start with an empty /data volume"
 }
 
 check_existing() {
   found=$(cat "$PGDATA/PG_VERSION")
-  [ "$found" = "$AIO_PG_MAJOR" ] || upgrade_or_refuse "$found"
+  case "$found" in
+    '' | *[!0-9]*) fail "$PGDATA/PG_VERSION holds no PostgreSQL major: the data directory is damaged; restore it from a backup or start with an empty /data volume" ;;
+  esac
   [ -f "$PGDATA/global/pg_control" ] ||
     fail "$PGDATA has no global/pg_control: the data directory is damaged; restore it from a backup or start with an empty /data volume"
   # A data directory copied in from elsewhere may carry other owners.
   [ "$(stat -c %u "$PGDATA")" = "$(id -u postgres)" ] || chown -R postgres:postgres "$PGDATA"
   chmod 0700 "$PGDATA"
+  [ "$found" = "$AIO_PG_MAJOR" ] || upgrade_or_refuse "$found"
 }
 
 # pg_hba.conf and listen_addresses for this boot: the socket only, unless
