@@ -110,10 +110,20 @@ const UPGRADE_SOURCE_BINARIES = ['postgres', 'pg_ctl', 'pg_controldata', 'pg_res
  * server binaries come from, maintained by Debian's security team.
  */
 export const UPGRADE_SOURCE_RELEASES: Readonly<Record<number, string>> = {
-  13: 'bullseye',
   15: 'bookworm',
   17: 'trixie'
 }
+
+// Where the final stage mounts an older major's server to copy it in: the
+// layer's instruction names it, so the report can always show that layer.
+const UPGRADE_SOURCE_MOUNT = '/run/aio-upgrade-from-postgres-'
+
+/** The mount of `major`'s server in the instruction of the layer that copies it in. */
+export const upgradeSourceMount = (major: number): string => `${UPGRADE_SOURCE_MOUNT}${major}`
+
+/** Whether a layer's instruction is the one that copies an older major's server in. */
+export const isUpgradeSourceLayer = (createdBy: string): boolean =>
+  createdBy.includes(UPGRADE_SOURCE_MOUNT)
 
 /** The binaries of the image's own major that its PostgreSQL stage collects. */
 export function serverBinaries(postgres: PostgresSpec): string[] {
@@ -123,6 +133,7 @@ export function serverBinaries(postgres: PostgresSpec): string[] {
 export interface UpgradeSource {
   major: number
   release: string
+  mount: string
   image: string
   packages: string[]
   binaries: string[]
@@ -135,6 +146,7 @@ export function upgradeSources(postgres: PostgresSpec): UpgradeSource[] {
     return {
       major,
       release,
+      mount: upgradeSourceMount(major),
       image: `debian:${release}-slim`,
       packages: postgresPackages(postgres, major),
       binaries: UPGRADE_SOURCE_BINARIES

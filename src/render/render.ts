@@ -13,7 +13,13 @@ import {
   type Dependencies,
   type Spec
 } from '../spec/types.js'
-import { postgresPackages, preloadLibraries, serverBinaries, upgradeSources } from './postgres.js'
+import {
+  postgresPackages,
+  preloadLibraries,
+  serverBinaries,
+  UPGRADE_SOURCE_RELEASES,
+  upgradeSources
+} from './postgres.js'
 import {
   dockerfileExecForm,
   dockerfileImage,
@@ -427,10 +433,10 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
       upgradeSources: upgradeSources(spec.postgres).map(source => ({
         major: source.major,
         release: source.release,
+        mount: dockerfilePath(source.mount),
         image: dockerfileImage(source.image),
         packages: shellWords(source.packages),
-        binaries: shellWords(source.binaries),
-        slimIcu: spec.postgres?.icu === 'slim'
+        binaries: shellWords(source.binaries)
       })),
       pgDatabase: dockerfileString(spec.postgres.database),
       pgRole: dockerfileString(spec.postgres.role),
@@ -470,6 +476,7 @@ const VIEWS: Record<ViewName, (spec: Spec) => View> = {
     pgRole: shellQuote(spec.postgres?.role ?? ''),
     pgExtensions: shellQuote((spec.postgres?.extensions ?? []).join(' ')),
     pgUpgradeFrom: shellQuote((spec.postgres?.upgradeFrom ?? []).join(' ')),
+    pgUpgradeSources: shellQuote(Object.keys(UPGRADE_SOURCE_RELEASES).join(' ')),
     pgRoleAttributes: shellQuote(roleAttributesClause(spec.postgres?.roleAttributes ?? [])),
     migrateCommand: shellQuote(spec.app.migrateCommand ?? ''),
     appSocket: shellQuote(spec.nginx ? APP_SOCKET : ''),

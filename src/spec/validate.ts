@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { SCHEMA_FILE } from '../paths.js'
+import { DEFAULTS } from './defaults.js'
 import { envRecord, lowerCaseRepository, sanitizeName, sqlIdentifier } from './normalize.js'
 import { secretProblems } from './secrets.js'
 import { SUPPORTED_BASES, type RawSpec } from './types.js'
@@ -123,7 +124,7 @@ export function fieldProblems(
 /** pg_upgrade only moves a data directory to a later major. */
 function upgradeMajorProblems(raw: RawSpec, describe: (field: string) => string): string[] {
   const majors = raw['postgres-upgrade-from']
-  const version = Number(raw['postgres-version'])
+  const version = Number(raw['postgres-version'] ?? DEFAULTS['postgres-version'])
   // A list or a version the schema refused has its own problem already.
   if (!Array.isArray(majors) || !Number.isInteger(version)) return []
   return majors
