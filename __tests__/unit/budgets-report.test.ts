@@ -173,6 +173,22 @@ describe('report and summary', () => {
     )
   })
 
+  it("keeps the five largest layers, and an older major's server for pg_upgrade whatever its rank", () => {
+    const layer = (size: number, createdBy: string) => ({ size, createdBy })
+    const { largestLayers } = measuredReport({
+      image: {
+        layers: [
+          ...[90, 80, 70, 60, 50, 40].map(mb => layer(mb * 1e6, `RUN step-${mb}`)),
+          layer(
+            30e6,
+            'RUN /bin/sh -c cp -an /run/aio-upgrade-from-postgres-15/. / && ldconfig # buildkit'
+          )
+        ]
+      }
+    }).image
+    expect(largestLayers.map(entry => entry.size / 1e6)).toEqual([90, 80, 70, 60, 50, 30])
+  })
+
   it('summarises which budget failed and by how much', () => {
     const markdown = summaryMarkdown(report)
     expect(markdown).toContain('## aio-image: demo ❌ failed')

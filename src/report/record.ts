@@ -3,6 +3,7 @@
 // Checks come after, from the judge, which reads this same record.
 import type { ImageFigures } from '../measure/image.js'
 import type { VerifyResult } from '../measure/boot.js'
+import { isUpgradeSourceLayer } from '../render/postgres.js'
 import type { Spec } from '../spec/types.js'
 import { REPORT_VERSION, type Report } from './model.js'
 
@@ -30,8 +31,9 @@ export function buildReport(measured: Measurements): Report {
       tags: spec.tags,
       size: image.size,
       compressedSize: image.compressedSize,
+      // with the older majors' servers (postgres-upgrade-from) always: their size is a cost of their own
       largestLayers: image.layers
-        .slice(0, LARGEST_LAYERS)
+        .filter((layer, rank) => rank < LARGEST_LAYERS || isUpgradeSourceLayer(layer.createdBy))
         .map(layer => ({ size: layer.size, createdBy: instruction(layer.createdBy) }))
     },
     build: { seconds: round3(measured.buildSeconds) },
