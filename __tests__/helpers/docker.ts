@@ -142,7 +142,12 @@ export class TestContainer {
   /** Stops the container and runs a shell script on its /data volume, as an operator would. */
   async stopAndChangeVolume(script: string): Promise<void> {
     await docker('stop', this.name)
-    await docker(
+    await this.onVolume(script)
+  }
+
+  /** Runs a shell script on the (stopped) container's /data volume, in its image; its output. */
+  async onVolume(script: string): Promise<string> {
+    return docker(
       'run',
       '--rm',
       '-v',

@@ -245,7 +245,9 @@ describe('PostgreSQL major upgrades (postgres-upgrade-from)', () => {
   const upgrading = (inputs: Record<string, unknown> = {}) =>
     renderArtifacts(
       testSpec({
-        'postgres-upgrade-from': ['15', '13'],
+        'base-image': 'debian:sid-slim',
+        'postgres-version': 18,
+        'postgres-upgrade-from': ['17', '15'],
         'postgres-extensions': ['vector'],
         ...inputs
       })
@@ -254,8 +256,8 @@ describe('PostgreSQL major upgrades (postgres-upgrade-from)', () => {
   it('builds each older major from the Debian release that ships it, with its extensions', () => {
     const dockerfile = fileOf(upgrading(), 'Dockerfile').content
     for (const [major, release] of [
-      [13, 'bullseye'],
-      [15, 'bookworm']
+      [15, 'bookworm'],
+      [17, 'trixie']
     ]) {
       expect(dockerfile).toContain(`FROM debian:${release}-slim AS postgres-${major}\n`)
       expect(dockerfile).toContain(
@@ -272,11 +274,11 @@ describe('PostgreSQL major upgrades (postgres-upgrade-from)', () => {
     }
     // the image's own major brings pg_upgrade and every tool it checks for, and lists its libraries
     expect(dockerfile).toContain(
-      "/tmp/collect-postgres 17 /out /tmp/base-libs 'postgres' 'initdb' 'pg_ctl' 'pg_isready' 'psql' 'pg_dump' 'pg_dumpall' 'pg_restore' 'pg_controldata' 'pg_resetwal' 'pg_upgrade' 'vacuumdb'"
+      "/tmp/collect-postgres 18 /out /tmp/base-libs 'postgres' 'initdb' 'pg_ctl' 'pg_isready' 'psql' 'pg_dump' 'pg_dumpall' 'pg_restore' 'pg_controldata' 'pg_resetwal' 'pg_upgrade' 'vacuumdb'"
     )
     expect(dockerfile).toContain("find /out -name '*.so*' | sed 's|^/out||'; } > /tmp/image-libs")
     expect(fileOf(upgrading(), 'aio/etc/aio.env').content).toContain(
-      "AIO_PG_UPGRADE_FROM='13 15'\n"
+      "AIO_PG_UPGRADE_FROM='15 17'\n"
     )
   })
 

@@ -360,9 +360,13 @@ describe('fields for the reference systems', () => {
 
   it('takes the older majors to upgrade from, as numbers or input text, in order', () => {
     expect(testSpec().postgres?.upgradeFrom).toEqual([])
-    expect(testSpec({ 'postgres-upgrade-from': ['15', '13'] }).postgres?.upgradeFrom).toEqual([
-      13, 15
-    ])
+    expect(
+      testSpec({
+        'base-image': 'debian:sid-slim',
+        'postgres-version': 18,
+        'postgres-upgrade-from': ['17', '15']
+      }).postgres?.upgradeFrom
+    ).toEqual([15, 17])
     expect(testSpec({ 'postgres-upgrade-from': [15] }).postgres?.upgradeFrom).toEqual([15])
   })
 
@@ -371,7 +375,7 @@ describe('fields for the reference systems', () => {
       `input \`postgres-upgrade-from\`: postgres-upgrade-from[0] "16" is not allowed; expected ${fieldDescription('postgres-upgrade-from')}`
     ])
     expect(fieldDescription('postgres-upgrade-from')).toContain(
-      '13, 15 or 17, the majors a Debian release ships (bullseye: 13, bookworm: 15, trixie: 17)'
+      '15 or 17, the majors a supported Debian release ships (bookworm: 15, trixie: 17)'
     )
     expect(
       specProblems(() =>
@@ -384,6 +388,10 @@ describe('fields for the reference systems', () => {
     ).toEqual([
       'input `postgres-upgrade-from`: 15 is not below postgres-version 15; list only the older majors whose data this image upgrades',
       'input `postgres-upgrade-from`: 17 is not below postgres-version 15; list only the older majors whose data this image upgrades'
+    ])
+    // postgres-version left at its default, 17
+    expect(specProblems(() => testSpec({ 'postgres-upgrade-from': [17] }))).toEqual([
+      'input `postgres-upgrade-from`: 17 is not below postgres-version 17; list only the older majors whose data this image upgrades'
     ])
     expect(
       specProblems(() => testSpec({ 'postgres-version': 'none', 'postgres-upgrade-from': ['15'] }))
