@@ -259,6 +259,49 @@ describe.each(['supervisord', 's6'] as const)('PostgreSQL 15 to 17 with %s', sup
     expect(await notes(old)).toEqual(['kept from 15'])
   }, 300_000)
 
+  it('redoes an upgrade whose swap never began, finishes one a stop cut between the renames, and stops when both copies and a third remain', async () => {
+    const old = await releasedData()
+    // a checked copy left before the commit rename: stale, as the 15 image may have written since
+    await old.onVolume(
+      'mkdir /data/postgres.upgraded && echo 17 > /data/postgres.upgraded/PG_VERSION'
+    )
+    const redone = await boot(upgrading, old.volume)
+    await redone.ready('/health', 180_000)
+    expect(await redone.logs()).toContain(
+      'aio: discarding /data/postgres.upgraded, an upgraded copy whose swap a stop prevented; /data/postgres is upgraded again'
+    )
+    expect(await redone.logs()).toMatch(UPGRADED_LINE)
+    await docker('stop', redone.name)
+
+    // stopped between the two renames: the upgraded copy is the data
+    const betweenRenames =
+      'mv -T /data/postgres /data/postgres.upgraded && mkdir /data/postgres.retired && echo 15 > /data/postgres.retired/PG_VERSION'
+    await redone.onVolume(betweenRenames)
+    const finished = await boot(upgrading, old.volume)
+    await finished.ready()
+    expect(await finished.logs()).toContain(
+      'aio: finishing the upgrade of /data/postgres to PostgreSQL 17 that a stop interrupted'
+    )
+    expect(await notes(finished)).toEqual(['kept from 15'])
+    expect((await finished.exec('ls', '/data')).output.split('\n').filter(Boolean)).toEqual([
+      'app',
+      'postgres',
+      'secrets'
+    ])
+    await docker('stop', finished.name)
+
+    // ... and a data directory appeared meanwhile: nothing is chosen or deleted
+    await finished.onVolume(`${betweenRenames} && mkdir /data/postgres`)
+    const refused = await boot(upgrading, old.volume)
+    expect(await refused.exitCode()).toBe(1)
+    expect(await refused.logs()).toContain(
+      'aio: ERROR: /data/postgres.upgraded holds the upgraded data and /data/postgres.retired the data before the upgrade, but /data/postgres appeared between the two (did an older image start on this volume?): move /data/postgres away to finish the upgrade'
+    )
+    expect(await refused.onVolume('ls /data')).toBe(
+      'app\npostgres\npostgres.retired\npostgres.upgraded\nsecrets'
+    )
+  }, 300_000)
+
   it('upgrades as an arbitrary non-root uid under the hardened profile', async () => {
     const { volume } = await releasedData({ extra: HARDENED })
     const upgraded = await boot(upgrading, volume, HARDENED)
