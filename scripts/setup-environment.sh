@@ -90,13 +90,10 @@ install_engine() {
 # Docker 28 uses, or containerd's, the default of new Docker 29 installs.
 DAEMON_CONFIG_DIR=/etc/aio-test
 image_store_config() {
-  local store=$1 config="$DAEMON_CONFIG_DIR/dockerd-$1.json"
+  local config="$DAEMON_CONFIG_DIR/dockerd-$1.json" snapshotter=false
+  [ "$1" != containerd ] || snapshotter=true
   as_root install -d "$DAEMON_CONFIG_DIR"
-  if [ "$store" = containerd ]; then
-    echo '{"features": {"containerd-snapshotter": true}}' | as_root tee "$config" >/dev/null
-  else
-    echo '{"features": {"containerd-snapshotter": false}}' | as_root tee "$config" >/dev/null
-  fi
+  printf '{"features": {"containerd-snapshotter": %s}}\n' "$snapshotter" | as_root tee "$config" >/dev/null
   printf '%s' "$config"
 }
 
