@@ -56,11 +56,15 @@ finish() {
     log "finishing the upgrade of $PGDATA to PostgreSQL $(major_of "$CHECKED") that a stop interrupted"
     mv -T "$CHECKED" "$PGDATA" || swap_failed
   fi
-  # The data before the upgrade goes only once the upgraded data is in place.
-  if [ -d "$RETIRED" ]; then
-    [ "$(major_of "$PGDATA")" = "$AIO_PG_MAJOR" ] ||
-      fail "$RETIRED holds the data before an upgrade, and $PGDATA is not the upgraded data: move $RETIRED back to $PGDATA to start the upgrade again"
+  # The data before the upgrade goes only once newer data is in place (its
+  # PG_VERSION may be gone already: a stop during its deletion).
+  [ -d "$RETIRED" ] || return 0
+  newer=$(major_of "$PGDATA")
+  retired=$(major_of "$RETIRED")
+  if [ -n "$newer" ] && { [ -z "$retired" ] || [ "$retired" -lt "$newer" ]; }; then
     rm -rf "$RETIRED"
+  else
+    fail "$RETIRED holds the data from before an upgrade, and $PGDATA is not newer data: see which of the two to keep, and move the other away"
   fi
 }
 
